@@ -1,0 +1,68 @@
+"""Returns: open the draft, answer one question at a time, submit, reopen, audit trail."""
+
+from collector.api.routing import Api, Call
+from collector.auth import ensure_member
+from collector.keys import DB
+from collector.services import returns
+from models.ops import AuditEventPublic
+from models.returns import AnswerPut, AnswerResult, ReopenRequest, ReturnOpen, ReturnPublic
+
+api = Api()
+
+
+@api.route("POST", "/api/returns", "Open the draft for a case, or fetch it", body=ReturnOpen,
+           response=ReturnPublic)
+async def open_return(call: Call) -> ReturnPublic:
+    ensure_member(call.actor)
+    async with call.request.app[DB].write() as session:
+        return await returns.open_return(session=session, actor=call.actor, data=call.body)
+
+
+@api.route("GET", "/api/returns/{return_id}", "One return with its answers", response=ReturnPublic)
+async def get_return(call: Call) -> ReturnPublic:
+    ensure_member(call.actor)
+    async with call.request.app[DB].read() as session:
+        return await returns.get_return(
+            session=session, actor=call.actor, return_id=call.int_param("return_id")
+        )
+
+
+@api.route("PUT", "/api/returns/{return_id}/answers/{key}", "Answer one question (idempotent)",
+           body=AnswerPut, response=AnswerResult)
+async def put_answer(call: Call) -> AnswerResult:
+    ensure_member(call.actor)
+    return_id = call.int_param("return_id")
+    async with call.request.app[DB].write() as session:
+        return await returns.put_answer(
+            session=session, actor=call.actor, return_id=return_id, key=call.param("key"),
+            value=call.body.value,
+        )
+
+
+@api.route("POST", "/api/returns/{return_id}/submit", "Submit a complete return",
+           response=ReturnPublic)
+async def submit(call: Call) -> ReturnPublic:
+    ensure_member(call.actor)
+    return_id = call.int_param("return_id")
+    async with call.request.app[DB].write() as session:
+        return await returns.submit_return(session=session, actor=call.actor, return_id=return_id)
+
+
+@api.route("POST", "/api/returns/{return_id}/reopen", "Reopen a submitted return (coordinators)",
+           body=ReopenRequest, response=ReturnPublic)
+async def reopen(call: Call) -> ReturnPublic:
+    ensure_member(call.actor)
+    return_id = call.int_param("return_id")
+    async with call.request.app[DB].write() as session:
+        return await returns.reopen_return(
+            session=session, actor=call.actor, return_id=return_id, reason=call.body.reason
+        )
+
+
+@api.route("GET", "/api/returns/{return_id}/audit", "The return's audit trail",
+           response=list[AuditEventPublic])
+async def audit_trail(call: Call) -> list[AuditEventPublic]:
+    ensure_member(call.actor)
+    return_id = call.int_param("return_id")
+    async with call.request.app[DB].read() as session:
+        return await returns.return_audit(session=session, actor=call.actor, return_id=return_id)

@@ -1,0 +1,43 @@
+"""Health, the OpenAPI document and update de-duplication for the bot."""
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from collector.api.routing import Api, Call
+from collector.keys import DB
+from collector.services import updates
+
+api = Api()
+
+
+class Health(BaseModel):
+    status: str
+
+
+class Seen(BaseModel):
+    first: bool
+
+
+@api.route("GET", "/healthz", "Liveness and database check", response=Health, auth=False)
+async def healthz(call: Call) -> Health:
+    from sqlalchemy import text
+
+    async with call.request.app[DB].read() as session:
+        await session.execute(text("SELECT 1"))
+    return Health(status="ok")
+
+
+@api.route("POST", "/api/updates/{update_id}", "Mark a Telegram update handled (the bot)",
+           response=Seen)
+async def seen_update(call: Call) -> Seen:
+    update_id = call.int_param("update_id")
+    async with call.request.app[DB].write() as session:
+        first = await updates.mark_seen(session=session, actor=call.actor, update_id=update_id)
+    return Seen(first=first)
+
+
+@api.route("GET", "/api/openapi.json", "This document", auth=False, raw=True)
+async def openapi(call: Call) -> web.Response:
+    from collector.openapi import document
+
+    return web.json_response(document(call.request.app))

@@ -1,0 +1,42 @@
+"""The collector's aiohttp application."""
+
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from collector.api import people, returns, rounds, system
+from collector.api.middleware import errors
+from collector.api.routing import Api
+from collector.db import Database
+from collector.keys import DB, ENDPOINTS, SETTINGS
+from collector.migrate import upgrade
+from models.settings import Settings
+
+log = logging.getLogger("maa.collector")
+
+
+def endpoints() -> Api:
+    api = Api()
+    for module in (system, people, rounds, returns):
+        api.include(module.api)
+    return api
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Migrate, then hold one engine for the app's life."""
+    settings = app[SETTINGS]
+    await upgrade(settings)
+    app[DB] = Database(settings.database_url)
+    yield
+    await app[DB].dispose()
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[errors], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    api = endpoints()
+    app[ENDPOINTS] = api.endpoints
+    app.add_routes(api.aiohttp_routes())
+    app.cleanup_ctx.append(database_ctx)
+    return app

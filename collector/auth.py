@@ -1,0 +1,108 @@
+"""Who is calling: bearer tokens, the bot's service token, and the acting member."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.errors import Forbidden, NotFound, Unauthorized
+from models.enums import Role
+from models.people import Agency, ApiToken, Member
+
+TELEGRAM_HEADER = "X-MAA-Telegram-Id"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The member a request acts for, or the bot itself (service, no member)."""
+
+    member_id: int | None
+    role: Role | None
+    agency_id: int | None = None
+    agency_code: str | None = None
+    telegram_id: int | None = None
+
+    @property
+    def is_service(self) -> bool:
+        return self.member_id is None
+
+    @property
+    def label(self) -> str:
+        if self.member_id is not None:
+            return f"member:{self.member_id}"
+        return "service" if self.role is None else "cli"
+
+    def require(self, *roles: Role) -> None:
+        """Refuse unless the actor is a member with one of these roles."""
+        if self.role not in roles:
+            names = " or ".join(r.value.replace("_", " ") for r in roles)
+            raise Forbidden(f"This needs the {names} role.")
+
+    def require_service(self) -> None:
+        if not self.is_service:
+            raise Forbidden("Only the bot's service token may do this.")
+
+
+SYSTEM = Actor(member_id=None, role=Role.coordinator)  # the `maa` command on the server itself
+
+
+def new_secret() -> str:
+    """A code fit for a Telegram /start payload: 32 characters of [A-Za-z0-9_-]."""
+    return secrets.token_urlsafe(24)
+
+
+def digest(secret: str) -> str:
+    # Secrets are long and random, so a plain SHA-256 is enough: no salt or slow hash needed.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def member_actor(session: AsyncSession, member: Member) -> Actor:
+    code = None
+    if member.agency_id is not None:
+        code = (await session.execute(select(Agency.code).where(Agency.id == member.agency_id))).scalar()
+    return Actor(member.id, member.role, member.agency_id, code, member.telegram_id)
+
+
+async def resolve_actor(
+    session: AsyncSession, *, service_token: str, authorization: str | None, telegram_id: str | None
+) -> Actor:
+    """Turn the request's credentials into an Actor, or refuse with 401/404."""
+    scheme, _, token = (authorization or "").partition(" ")
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized("Send 'Authorization: Bearer <token>'.")
+    if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
+        if telegram_id is None:
+            return Actor(member_id=None, role=None)
+        if not telegram_id.lstrip("-").isdigit():
+            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.")
+        row = (
+            await session.execute(
+                select(Member, Agency.code)
+                .outerjoin(Agency, Agency.id == Member.agency_id)
+                .where(Member.telegram_id == int(telegram_id))
+            )
+        ).first()
+        if row is None:
+            raise NotFound("This Telegram account is not enrolled.", code="not_enrolled")
+        m, code = row
+        return Actor(m.id, m.role, m.agency_id, code, m.telegram_id)
+    row = (
+        await session.execute(
+            select(Member, Agency.code)
+            .join(ApiToken, ApiToken.member_id == Member.id)
+            .outerjoin(Agency, Agency.id == Member.agency_id)
+            .where(ApiToken.token_hash == digest(token))
+        )
+    ).first()
+    if row is None:
+        raise Unauthorized("That token is not valid.")
+    m, code = row
+    return Actor(m.id, m.role, m.agency_id, code, m.telegram_id)
+
+
+def ensure_member(actor: Actor) -> None:
+    if actor.is_service:
+        raise Forbidden(f"Name the member you act for in {TELEGRAM_HEADER}.")

@@ -1,0 +1,282 @@
+"""The `maa` command: the one composition root, which may wire the collector and the bot together."""
+
+import asyncio
+import json
+import logging
+import re
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.console import Console
+from rich.table import Table
+
+from collector.auth import SYSTEM
+from collector.db import Database
+from collector.errors import DomainError
+from collector.migrate import upgrade
+from models.enums import Role, RoundStatus
+from models.people import InviteCreate, MemberCreate
+from models.roundfile import RoundFile
+from models.settings import Settings
+from report.tally import Tally
+
+app = typer.Typer(help="MAA: multi-agency case audits.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+round_app = typer.Typer(help="Audit rounds.", no_args_is_help=True)
+member_app = typer.Typer(help="Members.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(round_app, name="round")
+app.add_typer(member_app, name="member")
+app.add_typer(token_app, name="token")
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+
+
+def fail(message: str) -> None:
+    err.print(f"[red]error:[/red] {message}", highlight=False)
+    raise typer.Exit(1)
+
+
+def settings() -> Settings:
+    """The settings, or one clear line saying which one is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "MAA_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
+        fail(f"setting {name}: {first['msg']}")
+        raise AssertionError from exc  # unreachable: fail() exits
+
+
+def run(work: Callable[[Settings], Awaitable[T]]) -> T:
+    """Run one piece of async work against a migrated database, turning domain errors into one line."""
+    conf = settings()
+
+    async def main() -> T:
+        await upgrade(conf)
+        return await work(conf)
+
+    try:
+        return asyncio.run(main())
+    except DomainError as exc:
+        fail(exc.message)
+        raise AssertionError from exc
+
+
+async def with_db(conf: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
+    db = Database(conf.database_url)
+    try:
+        return await job(db)
+    finally:
+        await db.dispose()
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Bring the database to the newest schema."""
+    run(lambda conf: asyncio.sleep(0))
+    out.print("Database is up to date.")
+
+
+def read_round_file(path: Path) -> RoundFile:
+    try:
+        return RoundFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        fail(f"no such file: {path}")
+    except yaml.YAMLError as exc:
+        fail(f"{path} is not valid YAML: {exc}")
+    except ValidationError as exc:
+        from collector.api.routing import describe_validation
+
+        fail(f"{path}: {describe_validation(exc)}")
+    raise AssertionError
+
+
+@round_app.command("create")
+def round_create(file: Path, open_now: Annotated[bool, typer.Option("--open")] = False) -> None:
+    """Create a round from a round file (agencies, cases, expectations, dates, tool version)."""
+    from collector.services import rounds
+
+    data = read_round_file(file)
+
+    async def job(db: Database) -> Any:
+        async with db.write() as session:
+            created = await rounds.create_round(session=session, actor=SYSTEM, data=data)
+            if open_now:
+                created = await rounds.set_round_status(
+                    session=session, actor=SYSTEM, slug=data.slug, status=RoundStatus.open
+                )
+            return created
+
+    created = run(lambda conf: with_db(conf, job))
+    out.print(f"Created round [bold]{created.slug}[/bold] ({created.status}).")
+
+
+def _set_status(slug: str, status: RoundStatus) -> None:
+    from collector.services import rounds
+
+    async def job(db: Database) -> Any:
+        async with db.write() as session:
+            return await rounds.set_round_status(session=session, actor=SYSTEM, slug=slug, status=status)
+
+    result = run(lambda conf: with_db(conf, job))
+    out.print(f"Round {result.slug} is {result.status}.")
+
+
+@round_app.command("open")
+def round_open(slug: str) -> None:
+    """Open a round for returns."""
+    _set_status(slug, RoundStatus.open)
+
+
+@round_app.command("close")
+def round_close(slug: str) -> None:
+    """Close a round."""
+    _set_status(slug, RoundStatus.closed)
+
+
+@member_app.command("add")
+def member_add(
+    name: Annotated[str, typer.Option("--name")],
+    role: Annotated[Role, typer.Option("--role")],
+    telegram_id: Annotated[int | None, typer.Option("--telegram-id")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="agency code")] = None,
+) -> None:
+    """Add a member directly: this is how the first coordinator is made."""
+    from collector.services import members
+
+    data = MemberCreate(display_name=name, role=role, telegram_id=telegram_id, agency=agency)
+
+    async def job(db: Database) -> Any:
+        async with db.write() as session:
+            return await members.add_member(session=session, actor=SYSTEM, data=data)
+
+    member = run(lambda conf: with_db(conf, job))
+    out.print(f"Added member {member.id}: {member.display_name} ({member.role}).")
+
+
+@token_app.command("create")
+def token_create(member: Annotated[int, typer.Option("--member", help="member id")]) -> None:
+    """Create a personal API token. It is printed once; only its hash is kept."""
+    from collector.services import members
+
+    async def job(db: Database) -> str:
+        async with db.write() as session:
+            return await members.create_token(session=session, actor=SYSTEM, member_id=member)
+
+    token = run(lambda conf: with_db(conf, job))
+    err.print("Keep this token safe; it will not be shown again:")
+    print(token)
+
+
+def parse_duration(text: str) -> timedelta:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)([dh])", text.strip())
+    if not match:
+        raise typer.BadParameter("use a number of days or hours, like 7d or 12h")
+    amount = float(match.group(1))
+    return timedelta(days=amount) if match.group(2) == "d" else timedelta(hours=amount)
+
+
+@app.command("invite")
+def invite(
+    agency: Annotated[str | None, typer.Option("--agency", help="agency code")] = None,
+    role: Annotated[Role, typer.Option("--role")] = Role.auditor,
+    expires_in: Annotated[str, typer.Option("--expires-in", help="like 7d or 12h")] = "7d",
+) -> None:
+    """Issue a single-use invite; prints the code and, when the bot is known, its link."""
+    from collector.services import members
+
+    days = parse_duration(expires_in).total_seconds() / 86400
+    try:
+        data = InviteCreate(role=role, agency=agency, expires_in_days=days)
+    except ValidationError as exc:
+        fail(f"--expires-in: {exc.errors()[0]['msg']}")
+
+    async def job(conf: Settings) -> Any:
+        async def inner(db: Database) -> Any:
+            async with db.write() as session:
+                return await members.issue_invite(
+                    session=session, actor=SYSTEM, data=data, bot_username=conf.telegram_bot_username
+                )
+
+        return await with_db(conf, inner)
+
+    issued = run(job)
+    err.print(f"Invite for a {issued.role.value.replace('_', ' ')}"
+              f"{' of ' + issued.agency if issued.agency else ''}, "
+              f"single use, expires {issued.expires_at:%d %b %Y %H:%M} UTC:")
+    print(issued.link or issued.code)
+
+
+def tally_table(result: Tally) -> Table:
+    table = Table(title=f"{result.round}: {result.total_returns} returns from "
+                  f"{result.agencies_returning} agencies")
+    for col in ("Agency", "Returned", "Overall grades", "Not graded"):
+        table.add_column(col)
+    for a in result.agencies:
+        grades = ", ".join(f"{k} {v}" for k, v in a.overall_grades.items()) or "–"
+        table.add_row(a.name, a.breakdown, grades, str(a.not_graded or ""))
+    return table
+
+
+@app.command("tally")
+def tally(slug: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Returns per agency and overall grades, counting submitted returns only."""
+    from collector.services import progress
+
+    async def job(db: Database) -> Tally:
+        async with db.read() as session:
+            return await progress.round_tally(session=session, actor=SYSTEM, slug=slug)
+
+    result = run(lambda conf: with_db(conf, job))
+    if as_json:
+        print(json.dumps(result.as_json(), indent=2, ensure_ascii=False))
+    else:
+        out.print(tally_table(result))
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+    no_bot: Annotated[bool, typer.Option("--no-bot", help="the collector alone")] = False,
+) -> None:
+    """Run the collector, and the bot too when MAA_TELEGRAM_TOKEN is set."""
+    from collector.serve import serve_forever
+
+    conf = settings()
+    if host:
+        conf.host = host
+    if port is not None:
+        conf.port = port
+    asyncio.run(serve_forever(conf, with_bot=not no_bot))
+
+
+@app.command("demo")
+def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
+    """Load the demo round, write every report format to ./out/, print the tally, then serve."""
+    from collector.demo import run_demo
+
+    conf = settings()
+    result = run(lambda c: run_demo(c))
+    if result is not None:
+        out.print(tally_table(result))
+    if not no_serve:
+        from collector.serve import serve_forever
+
+        asyncio.run(serve_forever(conf, with_bot=True))
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    app()

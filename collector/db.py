@@ -1,0 +1,76 @@
+"""Engines and transactions for SQLite (the embedded default) and PostgreSQL."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from models.settings import Settings
+
+
+def _sqlite_pragmas(immediate: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (see on_begin).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    def on_begin(conn: Any) -> None:
+        # A writer takes the write lock up front, so it waits (busy_timeout) instead of failing
+        # with "database is locked" when it later upgrades a read lock.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return on_connect, on_begin
+
+
+class Database:
+    """Read and write transactions. On SQLite writers queue on a one-connection pool."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            database = make_url(url).database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            # One writer connection: in-process writers wait their turn without spinning, and
+            # other processes wait on busy_timeout.
+            self.write_engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            self.read_engine = create_async_engine(url, pool_size=4, max_overflow=4)
+            for engine, immediate in ((self.write_engine, True), (self.read_engine, False)):
+                on_connect, on_begin = _sqlite_pragmas(immediate)
+                event.listen(engine.sync_engine, "connect", on_connect)
+                event.listen(engine.sync_engine, "begin", on_begin)
+        else:
+            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.read_engine = self.write_engine
+        self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
+        self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncSession]:
+        """One transaction that commits on success and rolls back on any error."""
+        async with self._write() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncSession]:
+        async with self._read() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.write_engine.dispose()
+        if self.read_engine is not self.write_engine:
+            await self.read_engine.dispose()
+
+
+def database(settings: Settings) -> Database:
+    return Database(settings.database_url)

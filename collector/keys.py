@@ -1,0 +1,10 @@
+"""Typed application keys."""
+
+from aiohttp import web
+
+from collector.db import Database
+from models.settings import Settings
+
+SETTINGS = web.AppKey("settings", Settings)
+DB = web.AppKey("db", Database)
+ENDPOINTS = web.AppKey("endpoints", list)  # list[collector.api.routing.Endpoint]

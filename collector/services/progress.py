@@ -1,0 +1,160 @@
+"""Where each expected return stands: tallies, assignments, overdue lists, coordinators."""
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.auth import Actor
+from collector.errors import Forbidden
+from collector.services.lookup import round_by_slug
+from models.base import utcnow
+from models.enums import ExpectationStatus, ReturnStatus, Role
+from models.grades import BY_KEY, NOT_GRADED, SCALE
+from models.people import Agency, Member
+from models.returns import Answer, AuditReturn
+from models.rounds import Case, Expectation, Round
+from models.tool import load_tool
+from report.tally import AgencyTally, Tally
+
+
+async def agencies_in_order(session: AsyncSession, round_id: int) -> list[tuple[int, str, str]]:
+    """The round's agencies (id, code, name) in round-file order."""
+    rows = await session.execute(
+        select(Agency.id, Agency.code, Agency.name)
+        .join(Expectation, Expectation.agency_id == Agency.id)
+        .where(Expectation.round_id == round_id)
+        .group_by(Agency.id, Agency.code, Agency.name)
+        .order_by(func.min(Expectation.id))
+    )
+    return [tuple(r) for r in rows.all()]
+
+
+async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tally:
+    """Submitted returns and overall grades per agency, counted by the database."""
+    actor.require(Role.coordinator, Role.viewer)
+    round_ = await round_by_slug(session, slug)
+    overall = load_tool(round_.tool_version).overall.key
+    expected = dict(
+        (
+            await session.execute(
+                select(Expectation.agency_id, func.count())
+                .where(
+                    Expectation.round_id == round_.id,
+                    Expectation.status == ExpectationStatus.expected,
+                )
+                .group_by(Expectation.agency_id)
+            )
+        ).all()
+    )
+    grade = Answer.value["grade"].as_string()
+    reason = Answer.value["reason"].as_string()
+    rows = await session.execute(
+        select(AuditReturn.agency_id, grade, reason, func.count())
+        .outerjoin(
+            Answer, (Answer.return_id == AuditReturn.id) & (Answer.question_key == overall)
+        )
+        .where(AuditReturn.round_id == round_.id, AuditReturn.status == ReturnStatus.submitted)
+        .group_by(AuditReturn.agency_id, grade, reason)
+    )
+    counts: dict[int, dict[str, int]] = {}
+    reasons: dict[int, dict[str, int]] = {}
+    for agency_id, g, r, n in rows.all():
+        if g in BY_KEY:
+            counts.setdefault(agency_id, {})[g] = n
+        else:
+            bucket = reasons.setdefault(agency_id, {})
+            bucket[r or NOT_GRADED] = bucket.get(r or NOT_GRADED, 0) + n
+    agencies = []
+    for agency_id, code, name in await agencies_in_order(session, round_.id):
+        grades = counts.get(agency_id, {})
+        not_graded = reasons.get(agency_id, {})
+        agencies.append(
+            AgencyTally(
+                code=code,
+                name=name,
+                returned=sum(grades.values()) + sum(not_graded.values()),
+                expected=expected.get(agency_id, 0),
+                overall_grades={g.name: grades[g.key] for g in SCALE if grades.get(g.key)},
+                not_graded=sum(not_graded.values()),
+                not_graded_reasons=not_graded,
+            )
+        )
+    return Tally(
+        round=slug,
+        total_returns=sum(a.returned for a in agencies),
+        agencies_returning=sum(1 for a in agencies if a.returned),
+        agencies=agencies,
+    )
+
+
+async def expected_returns(
+    *, session: AsyncSession, round_: Round, agency_id: int | None = None
+) -> list[dict]:
+    """Every expected return, with its status and how far the draft has got."""
+    total = len(load_tool(round_.tool_version).questions)
+    answered = (
+        select(Answer.return_id, func.count().label("n")).group_by(Answer.return_id).subquery()
+    )
+    query = (
+        select(Agency.code, Agency.name, Case.reference, AuditReturn.id, AuditReturn.status,
+               func.coalesce(answered.c.n, 0))
+        .select_from(Expectation)
+        .join(Agency, Agency.id == Expectation.agency_id)
+        .join(Case, Case.id == Expectation.case_id)
+        .outerjoin(
+            AuditReturn,
+            (AuditReturn.round_id == Expectation.round_id)
+            & (AuditReturn.agency_id == Expectation.agency_id)
+            & (AuditReturn.case_id == Expectation.case_id),
+        )
+        .outerjoin(answered, answered.c.return_id == AuditReturn.id)
+        .where(Expectation.round_id == round_.id, Expectation.status == ExpectationStatus.expected)
+        .order_by(func.min(Expectation.id).over(partition_by=Expectation.agency_id), Case.id)
+    )
+    if agency_id is not None:
+        query = query.where(Expectation.agency_id == agency_id)
+    return [
+        {
+            "agency": code,
+            "agency_name": name,
+            "case": ref,
+            "return_id": ret_id,
+            "status": status or "not_started",
+            "answered": n,
+            "total_questions": total,
+            "due_at": round_.due_at,
+        }
+        for code, name, ref, ret_id, status, n in (await session.execute(query)).all()
+    ]
+
+
+async def assignments(*, session: AsyncSession, actor: Actor, slug: str) -> list[dict]:
+    """The actor's agency's expected cases in this round, submitted ones included."""
+    if actor.role not in (Role.auditor, Role.agency_lead, Role.coordinator) or not actor.agency_id:
+        raise Forbidden("Only members of an agency have cases to audit.")
+    round_ = await round_by_slug(session, slug)
+    return await expected_returns(session=session, round_=round_, agency_id=actor.agency_id)
+
+
+async def overdue(
+    *, session: AsyncSession, actor: Actor, slug: str, now: datetime | None = None
+) -> list[dict]:
+    """Expected returns not yet submitted, each marked overdue once the due date has passed."""
+    actor.require(Role.coordinator)
+    round_ = await round_by_slug(session, slug)
+    now = now or utcnow()
+    return [
+        row | {"overdue": now > round_.due_at}
+        for row in await expected_returns(session=session, round_=round_)
+        if row["status"] != ReturnStatus.submitted
+    ]
+
+
+async def coordinators(*, session: AsyncSession) -> list[dict]:
+    rows = await session.execute(
+        select(Member.telegram_id, Member.display_name)
+        .where(Member.role == Role.coordinator, Member.telegram_id.is_not(None))
+        .order_by(Member.id)
+    )
+    return [{"telegram_id": t, "display_name": n} for t, n in rows.all()]

@@ -1,0 +1,298 @@
+"""Returns: open a draft, answer one question at a time, submit, reopen."""
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.auth import Actor
+from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
+from collector.services.audit import record
+from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
+from collector.services.upsert import insert_for
+from models.base import utcnow
+from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
+from models.ops import AuditEvent, AuditEventPublic
+from models.people import Agency, Member
+from models.returns import (
+    Answer,
+    AnswerResult,
+    AuditReturn,
+    ConcernAlert,
+    ReturnOpen,
+    ReturnPublic,
+)
+from models.rounds import Case, Expectation, Round
+from models.screening import describe, screen
+from models.tool import AnswerInvalid, TextQuestion, YesNoQuestion, load_tool
+
+NOT_YOURS = "You can only see and answer returns your agency is expected to complete."
+WRITERS = (Role.auditor, Role.agency_lead, Role.coordinator)
+
+
+class _Loaded:
+    """A return with the names it is known by."""
+
+    def __init__(self, ret: AuditReturn, round_: Round, agency: Agency, case: Case) -> None:
+        self.ret, self.round, self.agency, self.case = ret, round_, agency, case
+
+
+async def _expected(session: AsyncSession, round_id: int, agency_id: int, case_id: int) -> bool:
+    status = (
+        await session.execute(
+            select(Expectation.status).where(
+                Expectation.round_id == round_id,
+                Expectation.agency_id == agency_id,
+                Expectation.case_id == case_id,
+            )
+        )
+    ).scalar()
+    return status == ExpectationStatus.expected
+
+
+async def _load(session: AsyncSession, actor: Actor, return_id: int, *, write: bool) -> _Loaded:
+    """The return if the actor may see it (or write it); otherwise one and the same 403."""
+    query = (
+        select(AuditReturn, Round, Agency, Case)
+        .join(Round, Round.id == AuditReturn.round_id)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Case, Case.id == AuditReturn.case_id)
+        .where(AuditReturn.id == return_id)
+    )
+    if write:
+        query = query.with_for_update(of=AuditReturn)  # one writer per return on PostgreSQL
+    row = (await session.execute(query)).first()
+    coordinator = actor.role == Role.coordinator
+    if row is None:
+        if coordinator and not write:
+            raise NotFound(f"There is no return {return_id}.")
+        raise Forbidden(NOT_YOURS)
+    loaded = _Loaded(*row)
+    own = actor.agency_id is not None and actor.agency_id == loaded.ret.agency_id
+    if write:
+        if actor.role not in WRITERS or not own:
+            raise Forbidden(NOT_YOURS)
+    elif not (coordinator or (own and actor.role in WRITERS)):
+        raise Forbidden(NOT_YOURS)
+    return loaded
+
+
+async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
+    tool = load_tool(loaded.round.tool_version)
+    rows = (
+        await session.execute(
+            select(Answer.question_key, Answer.value).where(Answer.return_id == loaded.ret.id)
+        )
+    ).all()
+    answers = {k: v for k, v in rows}
+    given = {k for k, v in answers.items() if v is not None}
+    return ReturnPublic(
+        id=loaded.ret.id,
+        round=loaded.round.slug,
+        agency=loaded.agency.code,
+        case=loaded.case.reference,
+        status=loaded.ret.status,
+        tool_version=tool.version,
+        answers={q.key: answers[q.key] for q in tool.questions if q.key in answers},
+        answered=len(answers),  # skipped optional questions count as dealt with
+        total_questions=len(tool.questions),
+        next_question=next((q.key for q in tool.questions if q.key not in answers), None),
+        missing=tool.missing(given),
+        submitted_at=loaded.ret.submitted_at,
+        reopened_reason=loaded.ret.reopened_reason,
+    )
+
+
+def _writable(loaded: _Loaded) -> None:
+    if loaded.round.status != RoundStatus.open:
+        raise Conflict(f"Round '{loaded.round.slug}' is not open for returns.", code="round_not_open")
+    if loaded.ret.status == ReturnStatus.submitted:
+        raise Conflict(
+            f"The return for {loaded.case.reference} has been submitted, so it can no longer be "
+            "changed. A coordinator can reopen it.",
+            code="return_submitted",
+        )
+
+
+async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) -> ReturnPublic:
+    """Open the draft for (round, agency, case), or fetch it if it exists already."""
+    if actor.role not in WRITERS or actor.agency_id is None:
+        raise Forbidden(NOT_YOURS)
+    round_ = await round_by_slug(session, data.round)
+    agency = await agency_by_code(session, data.agency) if data.agency else None
+    if agency is not None and agency.id != actor.agency_id:
+        raise Forbidden(NOT_YOURS)
+    case = await case_by_ref(session, round_, data.case)
+    if not await _expected(session, round_.id, actor.agency_id, case.id):
+        raise Forbidden(NOT_YOURS)
+    ret_id = (
+        await session.execute(
+            select(AuditReturn.id).where(
+                AuditReturn.round_id == round_.id,
+                AuditReturn.agency_id == actor.agency_id,
+                AuditReturn.case_id == case.id,
+            )
+        )
+    ).scalar()
+    if ret_id is None:
+        if round_.status != RoundStatus.open:
+            raise Conflict(f"Round '{round_.slug}' is not open for returns.", code="round_not_open")
+        now = utcnow()
+        inserted = await session.execute(
+            insert_for(session, AuditReturn)
+            .values(round_id=round_.id, agency_id=actor.agency_id, case_id=case.id,
+                    status=ReturnStatus.draft, created_at=now, updated_at=now)
+            .on_conflict_do_nothing(index_elements=["round_id", "agency_id", "case_id"])
+            .returning(AuditReturn.id)
+        )
+        ret_id = inserted.scalar()
+        if ret_id is None:  # another request opened it a moment ago
+            ret_id = (
+                await session.execute(
+                    select(AuditReturn.id).where(
+                        AuditReturn.round_id == round_.id,
+                        AuditReturn.agency_id == actor.agency_id,
+                        AuditReturn.case_id == case.id,
+                    )
+                )
+            ).scalar_one()
+        else:
+            record(session, actor=actor, action="return.open", entity="return", entity_id=ret_id,
+                   after={"round": round_.slug, "case": case.reference})
+    return await _public(session, await _load(session, actor, ret_id, write=False))
+
+
+async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:
+    return await _public(session, await _load(session, actor, return_id, write=False))
+
+
+def _validate(tool_question: Any, value: Any) -> Any:
+    if value is None:
+        if tool_question.required:
+            raise Unprocessable("This question needs an answer; it cannot be skipped.", code="required")
+        return None
+    try:
+        clean = tool_question.check(value)
+    except AnswerInvalid as exc:
+        raise Unprocessable(exc.message, code=exc.code) from None
+    if isinstance(tool_question, TextQuestion):
+        findings = screen(clean)
+        if findings:
+            raise Unprocessable(
+                describe(findings),
+                code="identifiers_found",
+                findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
+            )
+    return clean
+
+
+async def _concern_alert(session: AsyncSession, loaded: _Loaded) -> ConcernAlert:
+    ids = (
+        await session.execute(
+            select(Member.telegram_id).where(
+                Member.role == Role.coordinator, Member.telegram_id.is_not(None)
+            )
+        )
+    ).scalars()
+    return ConcernAlert(
+        round=loaded.round.slug,
+        case=loaded.case.reference,
+        agency=loaded.agency.code,
+        agency_name=loaded.agency.name,
+        coordinators=sorted(ids),
+    )
+
+
+async def put_answer(
+    *, session: AsyncSession, actor: Actor, return_id: int, key: str, value: Any
+) -> AnswerResult:
+    """Store one answer. The same answer again changes nothing and records nothing."""
+    loaded = await _load(session, actor, return_id, write=True)
+    _writable(loaded)
+    tool = load_tool(loaded.round.tool_version)
+    question = tool.question(key)
+    if question is None:
+        raise Unprocessable(
+            f"The audit tool {tool.version} has no question '{key}'.", code="unknown_question"
+        )
+    clean = _validate(question, value)
+    existing = (
+        await session.execute(
+            select(Answer).where(Answer.return_id == return_id, Answer.question_key == key)
+        )
+    ).scalar()
+    alert = None
+    if existing is None or existing.value != clean:
+        now = utcnow()
+        before = None if existing is None else existing.value
+        await session.execute(
+            insert_for(session, Answer)
+            .values(return_id=return_id, question_key=key, value=clean,
+                    answered_by=actor.member_id, answered_at=now)
+            .on_conflict_do_update(
+                index_elements=["return_id", "question_key"],
+                set_={"value": clean, "answered_by": actor.member_id, "answered_at": now},
+            )
+        )
+        loaded.ret.updated_at = now
+        record(session, actor=actor, action="answer.put", entity="return", entity_id=return_id,
+               before={key: before} if existing else None, after={key: clean})
+        if isinstance(question, YesNoQuestion) and question.alert_on_yes and clean is True:
+            alert = await _concern_alert(session, loaded)
+            record(session, actor=actor, action="concern.raised", entity="return",
+                   entity_id=return_id, after={"case": alert.case, "agency": alert.agency})
+    public = await _public(session, loaded)
+    return AnswerResult(**public.model_dump(), alert=alert)
+
+
+async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:
+    """Submit when every required question is answered; submitting again changes nothing."""
+    loaded = await _load(session, actor, return_id, write=True)
+    if loaded.ret.status == ReturnStatus.submitted:
+        return await _public(session, loaded)
+    _writable(loaded)
+    public = await _public(session, loaded)
+    if public.missing:
+        tool = load_tool(loaded.round.tool_version)
+        titles = ", ".join(tool.question(k).title for k in public.missing)
+        raise Unprocessable(
+            f"Some required questions are not answered yet: {titles}.",
+            code="incomplete",
+            missing=public.missing,
+        )
+    before = loaded.ret.status
+    loaded.ret.status = ReturnStatus.submitted
+    loaded.ret.submitted_at = loaded.ret.updated_at = utcnow()
+    loaded.ret.submitted_by = actor.member_id
+    record(session, actor=actor, action="return.submit", entity="return", entity_id=return_id,
+           before={"status": before}, after={"status": ReturnStatus.submitted})
+    return await _public(session, loaded)
+
+
+async def reopen_return(
+    *, session: AsyncSession, actor: Actor, return_id: int, reason: str
+) -> ReturnPublic:
+    """Coordinators reopen a submitted return, saying why."""
+    actor.require(Role.coordinator)
+    loaded = await _load(session, actor, return_id, write=False)
+    if loaded.ret.status != ReturnStatus.submitted:
+        raise Conflict("Only a submitted return can be reopened.", code="not_submitted")
+    loaded.ret.status = ReturnStatus.reopened
+    loaded.ret.reopened_reason = reason
+    loaded.ret.updated_at = utcnow()
+    record(session, actor=actor, action="return.reopen", entity="return", entity_id=return_id,
+           before={"status": ReturnStatus.submitted},
+           after={"status": ReturnStatus.reopened, "reason": reason})
+    return await _public(session, loaded)
+
+
+async def return_audit(
+    *, session: AsyncSession, actor: Actor, return_id: int
+) -> list[AuditEventPublic]:
+    await _load(session, actor, return_id, write=False)
+    rows = await session.execute(
+        select(AuditEvent)
+        .where(AuditEvent.entity == "return", AuditEvent.entity_id == return_id)
+        .order_by(AuditEvent.id)
+    )
+    return [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows.scalars()]

@@ -1,0 +1,136 @@
+"""Rounds: created from a round file, opened, closed; their cases and expectations."""
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.auth import Actor
+from collector.errors import Conflict, Unprocessable
+from collector.services.audit import record
+from collector.services.lookup import round_by_slug
+from models.enums import Role, RoundStatus
+from models.people import Agency
+from models.roundfile import RoundFile
+from models.rounds import Action, Case, Expectation, ExpectationPublic, Round, RoundPublic
+from models.tool import ToolNotFound, available_tools, load_tool
+
+
+async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) -> RoundPublic:
+    """Create a round, its agencies (new codes only), cases, expectations and actions."""
+    actor.require(Role.coordinator)
+    try:
+        load_tool(data.tool_version)
+    except ToolNotFound:
+        raise Unprocessable(
+            f"There is no audit tool '{data.tool_version}'. Available: {', '.join(available_tools())}.",
+            code="unknown_tool",
+        ) from None
+    if (await session.execute(select(Round.id).where(Round.slug == data.slug))).scalar():
+        raise Conflict(f"A round '{data.slug}' already exists.", code="round_exists")
+    round_ = Round(
+        slug=data.slug,
+        title=data.title,
+        theme=data.theme,
+        partnership=data.partnership,
+        scope=data.scope,
+        opens_at=data.opens_at,
+        due_at=data.due_at,
+        tool_version=data.tool_version,
+        reminder_policy=data.reminders,
+    )
+    session.add(round_)
+    existing = {
+        a.code: a
+        for a in (
+            await session.execute(select(Agency).where(Agency.code.in_([a.code for a in data.agencies])))
+        ).scalars()
+    }
+    agencies = {}
+    for entry in data.agencies:
+        agency = existing.get(entry.code) or Agency(code=entry.code, name=entry.name)
+        session.add(agency)
+        agencies[entry.code] = agency
+    await session.flush()
+    cases = {c.reference: Case(round_id=round_.id, reference=c.reference, note=c.note) for c in data.cases}
+    session.add_all(cases.values())
+    await session.flush()
+    # Expectations go in agency order, so the round file's agency order is the report's.
+    pairs = data.expectation_pairs()
+    order = {a.code: i for i, a in enumerate(data.agencies)}
+    for (code, ref), status in sorted(pairs.items(), key=lambda p: order[p[0][0]]):
+        session.add(
+            Expectation(
+                round_id=round_.id, agency_id=agencies[code].id, case_id=cases[ref].id, status=status
+            )
+        )
+    for number, a in enumerate(data.actions, start=1):
+        session.add(
+            Action(
+                round_id=round_.id,
+                number=number,
+                recommendation=a.recommendation,
+                owner=a.owner,
+                due_at=a.due_at,
+            )
+        )
+    await session.flush()
+    record(
+        session,
+        actor=actor,
+        action="round.create",
+        entity="round",
+        entity_id=round_.id,
+        after={"slug": data.slug, "agencies": len(agencies), "cases": len(cases)},
+    )
+    return RoundPublic.model_validate(round_, from_attributes=True)
+
+
+async def list_rounds(*, session: AsyncSession, status: RoundStatus | None = None) -> list[RoundPublic]:
+    query = select(Round).order_by(Round.opens_at.desc())
+    if status:
+        query = query.where(Round.status == status)
+    return [RoundPublic.model_validate(r, from_attributes=True) for r in (await session.execute(query)).scalars()]
+
+
+async def get_round(*, session: AsyncSession, slug: str) -> RoundPublic:
+    return RoundPublic.model_validate(await round_by_slug(session, slug), from_attributes=True)
+
+
+async def set_round_status(
+    *, session: AsyncSession, actor: Actor, slug: str, status: RoundStatus
+) -> RoundPublic:
+    """Open or close a round; doing it again changes nothing."""
+    actor.require(Role.coordinator)
+    round_ = await round_by_slug(session, slug)
+    if round_.status != status:
+        before = round_.status
+        round_.status = status
+        record(
+            session,
+            actor=actor,
+            action=f"round.{'open' if status == RoundStatus.open else 'close'}",
+            entity="round",
+            entity_id=round_.id,
+            before={"status": before},
+            after={"status": status},
+        )
+    return RoundPublic.model_validate(round_, from_attributes=True)
+
+
+async def list_expectations(
+    *, session: AsyncSession, actor: Actor, slug: str
+) -> list[ExpectationPublic]:
+    """Every expectation for coordinators and viewers; one's own agency's for everyone else."""
+    round_ = await round_by_slug(session, slug)
+    query = (
+        select(Expectation.id, Agency.code, Case.reference, Expectation.status)
+        .join(Agency, Agency.id == Expectation.agency_id)
+        .join(Case, Case.id == Expectation.case_id)
+        .where(Expectation.round_id == round_.id)
+        .order_by(Agency.code, Case.id)
+    )
+    if actor.role not in (Role.coordinator, Role.viewer):
+        query = query.where(Expectation.agency_id == (actor.agency_id or -1))
+    return [
+        ExpectationPublic(id=i, agency=a, case=c, status=s)
+        for i, a, c, s in (await session.execute(query)).all()
+    ]

@@ -1,0 +1,1 @@
+"""MAA data: the tables, the audit-tool schema and the grade scale. Pure data, no I/O."""

@@ -1,0 +1,79 @@
+"""Returns (one agency's audit of one case) and their answers, one row per question."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from models.base import json_col, ts, utcnow
+from models.enums import ReturnStatus
+
+
+class AuditReturn(SQLModel, table=True):
+    __tablename__ = "audit_return"
+    __table_args__ = (sa.UniqueConstraint("round_id", "agency_id", "case_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="round.id", index=True)
+    agency_id: int = Field(foreign_key="agency.id")
+    case_id: int = Field(foreign_key="case.id")
+    status: ReturnStatus = ReturnStatus.draft
+    created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    submitted_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
+    submitted_by: int | None = Field(default=None, foreign_key="member.id")
+    reopened_reason: str | None = Field(default=None, max_length=2000)
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (sa.UniqueConstraint("return_id", "question_key"),)
+    id: int | None = Field(default=None, primary_key=True)
+    return_id: int = Field(foreign_key="audit_return.id")
+    question_key: str = Field(max_length=32)
+    value: Any = Field(sa_column=json_col(nullable=False))
+    answered_by: int | None = Field(default=None, foreign_key="member.id")
+    answered_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+
+
+class AnswerPut(SQLModel):
+    value: Any
+
+
+class ReturnPublic(SQLModel):
+    id: int
+    round: str
+    agency: str
+    case: str
+    status: ReturnStatus
+    tool_version: str
+    answers: dict[str, Any]
+    answered: int
+    total_questions: int
+    next_question: str | None  # the first unanswered question, where the auditor resumes
+    missing: list[str]  # required questions still unanswered
+    submitted_at: datetime | None
+    reopened_reason: str | None
+
+
+class ReturnOpen(SQLModel):
+    round: str
+    agency: str | None = None  # defaults to the actor's own agency
+    case: str
+
+
+class ReopenRequest(SQLModel):
+    reason: str = Field(min_length=3, max_length=2000)
+
+
+class ConcernAlert(SQLModel):
+    """Who to tell at once about a current safeguarding concern; never any narrative."""
+
+    round: str
+    case: str
+    agency: str
+    agency_name: str
+    coordinators: list[int]  # Telegram user ids
+
+
+class AnswerResult(ReturnPublic):
+    alert: ConcernAlert | None = None

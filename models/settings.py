@@ -1,0 +1,47 @@
+"""The one settings object: environment variables with the prefix MAA_, or a .env file."""
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = "sqlite+aiosqlite:///./data/maa.db"
+TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="MAA_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(DEFAULT_DB, description="SQLAlchemy async URL: SQLite or PostgreSQL")
+    host: str = Field("127.0.0.1", description="Collector listen address")
+    port: int = Field(8080, ge=0, le=65535, description="Collector listen port")
+    public_url: str = Field("", description="How the bot reaches the collector; default host:port")
+    service_token: SecretStr = Field(
+        SecretStr(""), description="Shared secret the bot uses to call the collector"
+    )
+    telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
+    telegram_base_url: str = Field(TELEGRAM_API, description="Bot API server base URL")
+    telegram_bot_username: str = Field("", description="For invite links t.me/<username>")
+    webhook_url: str = Field("", description="Webhook mode when set; polling otherwise")
+    webhook_secret: SecretStr = Field(SecretStr(""), description="Checked on every webhook call")
+    webhook_listen: str = Field("127.0.0.1:8443", description="Where the webhook server listens")
+    out_dir: Path = Field(Path("out"), description="Where `maa demo` writes the reports")
+    log_level: str = Field("INFO", description="Python logging level")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, v: str) -> str:
+        if not v.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                f"(got {v.split('://')[0]}://...)"
+            )
+        return v
+
+    @property
+    def collector_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

@@ -1,0 +1,27 @@
+"""Every table, imported in one place so that metadata (and Alembic) sees them all."""
+
+from sqlmodel import SQLModel
+
+from models.ops import AuditEvent, Reminder, SeenUpdate
+from models.people import Agency, ApiToken, Invite, Member
+from models.returns import Answer, AuditReturn
+from models.rounds import Action, Case, Expectation, Round
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "Action",
+    "Agency",
+    "Answer",
+    "ApiToken",
+    "AuditEvent",
+    "AuditReturn",
+    "Case",
+    "Expectation",
+    "Invite",
+    "Member",
+    "Reminder",
+    "Round",
+    "SeenUpdate",
+    "metadata",
+]

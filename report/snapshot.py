@@ -1,0 +1,76 @@
+"""One consistent picture of a round, taken by the collector in one read transaction.
+
+Everything report/ produces (tally, every report format, every export) is a function of a
+`RoundSnapshot`, so they always agree. report/ never opens a database session itself.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from models.enums import ActionStatus, ExpectationStatus, ReturnStatus, RoundStatus
+from models.tool import AuditTool
+
+
+@dataclass(frozen=True)
+class AgencyRow:
+    code: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    reference: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ExpectationRow:
+    agency: str  # agency code
+    case: str  # case reference
+    status: ExpectationStatus = ExpectationStatus.expected
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    id: int
+    agency: str
+    case: str
+    status: ReturnStatus
+    answers: dict[str, Any]
+    submitted_at: datetime | None = None
+    updated_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ActionRow:
+    number: int
+    recommendation: str
+    owner: str = ""
+    due_at: datetime | None = None
+    progress: str = ""
+    status: ActionStatus = ActionStatus.open
+
+
+@dataclass(frozen=True)
+class RoundSnapshot:
+    slug: str
+    title: str
+    theme: str
+    partnership: str
+    scope: str
+    opens_at: datetime
+    due_at: datetime
+    status: RoundStatus
+    tool: AuditTool
+    agencies: list[AgencyRow]  # every agency in the round, in the round file's order
+    cases: list[CaseRow]
+    expectations: list[ExpectationRow]
+    returns: list[ReturnRow]  # every return, drafts included; reports count submitted ones
+    actions: list[ActionRow] = field(default_factory=list)
+    previous: "RoundSnapshot | None" = None  # the partnership's previous round, for comparison
+    taken_at: datetime | None = None
+
+    @property
+    def submitted(self) -> list[ReturnRow]:
+        return [r for r in self.returns if r.status == ReturnStatus.submitted]
