@@ -62,7 +62,9 @@ def digest(secret: str) -> str:
 async def member_actor(session: AsyncSession, member: Member) -> Actor:
     code = None
     if member.agency_id is not None:
-        code = (await session.execute(select(Agency.code).where(Agency.id == member.agency_id))).scalar()
+        code = (
+            await session.execute(select(Agency.code).where(Agency.id == member.agency_id))
+        ).scalar()
     return Actor(member.id, member.role, member.agency_id, code, member.telegram_id)
 
 

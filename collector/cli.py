@@ -1,4 +1,4 @@
-"""The `maa` command: the one composition root, which may wire the collector and the bot together."""
+"""The `maa` command: the composition root, the one place that wires collector and bot."""
 
 import asyncio
 import json
@@ -58,7 +58,7 @@ def settings() -> Settings:
 
 
 def run(work: Callable[[Settings], Awaitable[T]]) -> T:
-    """Run one piece of async work against a migrated database, turning domain errors into one line."""
+    """Run async work on a migrated database; a domain error becomes one line."""
     conf = settings()
 
     async def main() -> T:
@@ -126,7 +126,9 @@ def _set_status(slug: str, status: RoundStatus) -> None:
 
     async def job(db: Database) -> Any:
         async with db.write() as session:
-            return await rounds.set_round_status(session=session, actor=SYSTEM, slug=slug, status=status)
+            return await rounds.set_round_status(
+                session=session, actor=SYSTEM, slug=slug, status=status
+            )
 
     result = run(lambda conf: with_db(conf, job))
     out.print(f"Round {result.slug} is {result.status}.")
@@ -205,21 +207,28 @@ def invite(
         async def inner(db: Database) -> Any:
             async with db.write() as session:
                 return await members.issue_invite(
-                    session=session, actor=SYSTEM, data=data, bot_username=conf.telegram_bot_username
+                    session=session,
+                    actor=SYSTEM,
+                    data=data,
+                    bot_username=conf.telegram_bot_username,
                 )
 
         return await with_db(conf, inner)
 
     issued = run(job)
-    err.print(f"Invite for a {issued.role.value.replace('_', ' ')}"
-              f"{' of ' + issued.agency if issued.agency else ''}, "
-              f"single use, expires {issued.expires_at:%d %b %Y %H:%M} UTC:")
+    err.print(
+        f"Invite for a {issued.role.value.replace('_', ' ')}"
+        f"{' of ' + issued.agency if issued.agency else ''}, "
+        f"single use, expires {issued.expires_at:%d %b %Y %H:%M} UTC:"
+    )
     print(issued.link or issued.code)
 
 
 def tally_table(result: Tally) -> Table:
-    table = Table(title=f"{result.round}: {result.total_returns} returns from "
-                  f"{result.agencies_returning} agencies")
+    table = Table(
+        title=f"{result.round}: {result.total_returns} returns from "
+        f"{result.agencies_returning} agencies"
+    )
     for col in ("Agency", "Returned", "Overall grades", "Not graded"):
         table.add_column(col)
     for a in result.agencies:
@@ -277,6 +286,9 @@ def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
     app()

@@ -7,7 +7,11 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 
 from models.settings import Settings
 
@@ -43,7 +47,9 @@ class Database:
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             # One writer connection: in-process writers wait their turn without spinning, and
             # other processes wait on busy_timeout.
-            self.write_engine = create_async_engine(url, pool_size=1, max_overflow=0, pool_timeout=120)
+            self.write_engine = create_async_engine(
+                url, pool_size=1, max_overflow=0, pool_timeout=120
+            )
             self.read_engine = create_async_engine(url, pool_size=4, max_overflow=4)
             for engine, immediate in ((self.write_engine, True), (self.read_engine, False)):
                 on_connect, on_begin = _sqlite_pragmas(immediate)

@@ -33,8 +33,13 @@ def _operation(e: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
         {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
         for name in re.findall(r"{(\w+)}", e.path)
     ] + [
-        {"name": name, "in": "query", "required": False, "description": text,
-         "schema": {"type": "string"}}
+        {
+            "name": name,
+            "in": "query",
+            "required": False,
+            "description": text,
+            "schema": {"type": "string"},
+        }
         for name, text in e.query.items()
     ]
     ok: dict[str, Any] = {"description": "OK"}
@@ -46,8 +51,10 @@ def _operation(e: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
         "parameters": params,
         "responses": {
             str(e.status): ok,
-            "4XX": {"description": "A problem with the request", "content": {
-                "application/json": {"schema": {"$ref": REF.format(model="Error")}}}},
+            "4XX": {
+                "description": "A problem with the request",
+                "content": {"application/json": {"schema": {"$ref": REF.format(model="Error")}}},
+            },
         },
     }
     if e.body is not None:

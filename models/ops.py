@@ -61,5 +61,7 @@ class SeenUpdate(SQLModel, table=True):
     """Telegram update ids already handled, so a redelivered update has one effect."""
 
     __tablename__ = "seen_update"
-    update_id: int = Field(sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False))
+    update_id: int = Field(
+        sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False)
+    )
     seen_at: datetime = Field(default_factory=utcnow, sa_column=ts())

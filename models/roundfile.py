@@ -104,5 +104,3 @@ class RoundFile(BaseModel):
             for ref in refs if e.cases == "all" else e.cases:
                 pairs[(e.agency, ref)] = e.status
         return pairs
-
-

@@ -24,11 +24,16 @@ _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
     r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
 )
-_DATE = rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}),? \d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+_DATE = (
+    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}),? \d{{2,4}}"
+    r"|\d{4}-\d{2}-\d{2})"
+)
 # A date on its own is ordinary in a narrative ("strategy meeting on 3/4/24"); a date given as
 # someone's birth date is an identifier.
 _DOB = re.compile(
-    rf"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday(?: is| was)?)\s*[:\-]?\s*(?:is\s+|was\s+)?{_DATE}",
+    r"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday(?: is| was)?)"
+    rf"\s*[:\-]?\s*(?:is\s+|was\s+)?{_DATE}",
     re.IGNORECASE,
 )
 _PHONE = re.compile(r"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){9,10}(?!\d)")

@@ -48,7 +48,9 @@ class GradeQuestion(QuestionBase):
         if isinstance(value, str):
             value = {"grade": value}
         if not isinstance(value, dict) or not isinstance(value.get("grade"), str):
-            raise AnswerInvalid("invalid_answer", "A grade answer needs a grade, for example 'good'.")
+            raise AnswerInvalid(
+                "invalid_answer", "A grade answer needs a grade, for example 'good'."
+            )
         grade = value["grade"]
         if grade == NOT_GRADED:
             reason = value.get("reason")
@@ -60,7 +62,9 @@ class GradeQuestion(QuestionBase):
             return {"grade": NOT_GRADED, "reason": reason}
         if grade not in BY_KEY:
             choices = ", ".join([*BY_KEY, NOT_GRADED])
-            raise AnswerInvalid("invalid_grade", f"'{grade}' is not on the scale. Use one of: {choices}.")
+            raise AnswerInvalid(
+                "invalid_grade", f"'{grade}' is not on the scale. Use one of: {choices}."
+            )
         return {"grade": grade}
 
 
@@ -110,7 +114,8 @@ class MultichoiceQuestion(QuestionBase):
         unknown = [v for v in value if v not in keys]
         if unknown:
             raise AnswerInvalid(
-                "invalid_choice", f"Not an option here: {', '.join(unknown)}. Use: {', '.join(keys)}."
+                "invalid_choice",
+                f"Not an option here: {', '.join(unknown)}. Use: {', '.join(keys)}.",
             )
         if self.required and not value:
             raise AnswerInvalid("too_short", "Please choose at least one.")

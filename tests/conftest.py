@@ -35,7 +35,7 @@ async def database_url(tmp_path: Any) -> AsyncIterator[str]:
     if not POSTGRES:
         yield f"sqlite+aiosqlite:///{tmp_path}/maa.db"
         return
-    base, _, admin_db = POSTGRES.rpartition("/")
+    base = POSTGRES.rpartition("/")[0]
     plain = POSTGRES.replace("postgresql+asyncpg://", "postgresql://")
     name = f"maa_t_{uuid.uuid4().hex[:12]}"
     conn = await asyncpg.connect(plain)
@@ -72,8 +72,15 @@ class Collector:
     http: aiohttp.ClientSession
 
     async def call(
-        self, method: str, path: str, *, token: str | None = None, telegram_id: int | None = None,
-        json: Any = None, data: Any = None, headers: dict[str, str] | None = None,
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        telegram_id: int | None = None,
+        json: Any = None,
+        data: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> tuple[int, Any]:
         h = dict(headers or {})
         if token is not None:
@@ -84,7 +91,9 @@ class Collector:
             body = await r.json() if r.content_type == "application/json" else await r.read()
             return r.status, body
 
-    async def as_member(self, method: str, path: str, telegram_id: int, **kw: Any) -> tuple[int, Any]:
+    async def as_member(
+        self, method: str, path: str, telegram_id: int, **kw: Any
+    ) -> tuple[int, Any]:
         return await self.call(method, path, token=SERVICE_TOKEN, telegram_id=telegram_id, **kw)
 
     async def add_member(
@@ -92,8 +101,11 @@ class Collector:
     ) -> int:
         async with self.db.write() as session:
             m = await members.add_member(
-                session=session, actor=SYSTEM,
-                data=MemberCreate(display_name=name, role=role, agency=agency, telegram_id=telegram_id),
+                session=session,
+                actor=SYSTEM,
+                data=MemberCreate(
+                    display_name=name, role=role, agency=agency, telegram_id=telegram_id
+                ),
             )
         return m.id
 
@@ -103,7 +115,9 @@ class Collector:
 
     async def create_round(self, data: dict[str, Any], *, open_it: bool = True) -> None:
         async with self.db.write() as session:
-            await rounds.create_round(session=session, actor=SYSTEM, data=RoundFile.model_validate(data))
+            await rounds.create_round(
+                session=session, actor=SYSTEM, data=RoundFile.model_validate(data)
+            )
             if open_it:
                 await rounds.set_round_status(
                     session=session, actor=SYSTEM, slug=data["slug"], status=RoundStatus.open

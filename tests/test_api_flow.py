@@ -1,8 +1,7 @@
 """The whole flow through the HTTP API, as the bot and scripts use it."""
 
-from tests.conftest import SERVICE_TOKEN, full_answers, small_round
-
 from models.enums import Role
+from tests.conftest import SERVICE_TOKEN, full_answers, small_round
 
 
 async def test_whole_flow_create_invite_redeem_answer_submit_tally(collector):
@@ -22,7 +21,9 @@ async def test_whole_flow_create_invite_redeem_answer_submit_tally(collector):
     assert invite["link"] == f"https://t.me/maa_test_bot?start={invite['code']}"
 
     status, member = await collector.call(
-        "POST", "/api/invites/redeem", token=SERVICE_TOKEN,
+        "POST",
+        "/api/invites/redeem",
+        token=SERVICE_TOKEN,
         json={"code": invite["code"], "telegram_id": 500, "display_name": "A. Auditor"},
     )
     assert status == 200, member
@@ -35,7 +36,11 @@ async def test_whole_flow_create_invite_redeem_answer_submit_tally(collector):
         "POST", "/api/returns", 500, json={"round": "r-2026", "case": "C1"}
     )
     assert status == 200, draft
-    assert (draft["status"], draft["answered"], draft["next_question"]) == ("draft", 0, "involvement")
+    assert (draft["status"], draft["answered"], draft["next_question"]) == (
+        "draft",
+        0,
+        "involvement",
+    )
 
     for key, value in full_answers().items():
         status, ret = await collector.as_member(
@@ -52,8 +57,13 @@ async def test_whole_flow_create_invite_redeem_answer_submit_tally(collector):
     assert status == 200
     police = next(a for a in tally["agencies"] if a["code"] == "police")
     assert police == {
-        "code": "police", "name": "Police", "returned": 1, "expected": 2,
-        "overall_grades": {"Good": 1}, "not_graded": 0, "not_graded_reasons": {},
+        "code": "police",
+        "name": "Police",
+        "returned": 1,
+        "expected": 2,
+        "overall_grades": {"Good": 1},
+        "not_graded": 0,
+        "not_graded_reasons": {},
     }
     assert tally["total_returns"] == 1 and tally["agencies_returning"] == 1
 
@@ -67,32 +77,48 @@ async def test_submit_lists_missing_questions_and_reopen_needs_a_coordinator(col
     await collector.create_round(small_round())
     await collector.add_member("Aud", Role.auditor, agency="csc", telegram_id=7)
     coord = await collector.token_for(await collector.add_member("Co", Role.coordinator))
-    _, draft = await collector.as_member("POST", "/api/returns", 7, json={"round": "r-2026", "case": "C2"})
+    _, draft = await collector.as_member(
+        "POST", "/api/returns", 7, json={"round": "r-2026", "case": "C2"}
+    )
     rid = draft["id"]
-    await collector.as_member("PUT", f"/api/returns/{rid}/answers/involvement", 7,
-                              json={"value": "some"})
+    await collector.as_member(
+        "PUT", f"/api/returns/{rid}/answers/involvement", 7, json={"value": "some"}
+    )
     status, body = await collector.as_member("POST", f"/api/returns/{rid}/submit", 7)
     assert status == 422 and body["error"] == "incomplete"
-    assert body["missing"] == ["practice", "joint_working_grade", "impact", "good_practice",
-                               "development", "themes", "immediate_concern"]
+    assert body["missing"] == [
+        "practice",
+        "joint_working_grade",
+        "impact",
+        "good_practice",
+        "development",
+        "themes",
+        "immediate_concern",
+    ]
     assert "Quality of practice" in body["message"]
 
     for key, value in full_answers().items():
-        await collector.as_member("PUT", f"/api/returns/{rid}/answers/{key}", 7, json={"value": value})
+        await collector.as_member(
+            "PUT", f"/api/returns/{rid}/answers/{key}", 7, json={"value": value}
+        )
     assert (await collector.as_member("POST", f"/api/returns/{rid}/submit", 7))[0] == 200
 
-    status, body = await collector.as_member("PUT", f"/api/returns/{rid}/answers/learning", 7,
-                                             json={"value": "Changed my mind"})
+    status, body = await collector.as_member(
+        "PUT", f"/api/returns/{rid}/answers/learning", 7, json={"value": "Changed my mind"}
+    )
     assert (status, body["error"]) == (409, "return_submitted")
 
-    status, body = await collector.as_member("POST", f"/api/returns/{rid}/reopen", 7,
-                                             json={"reason": "typo"})
+    status, body = await collector.as_member(
+        "POST", f"/api/returns/{rid}/reopen", 7, json={"reason": "typo"}
+    )
     assert (status, body["error"]) == (403, "forbidden")
-    status, body = await collector.call("POST", f"/api/returns/{rid}/reopen", token=coord,
-                                        json={"reason": "Grade needs checking"})
+    status, body = await collector.call(
+        "POST", f"/api/returns/{rid}/reopen", token=coord, json={"reason": "Grade needs checking"}
+    )
     assert (status, body["status"]) == (200, "reopened")
-    status, body = await collector.as_member("PUT", f"/api/returns/{rid}/answers/learning", 7,
-                                             json={"value": "Changed my mind"})
+    status, body = await collector.as_member(
+        "PUT", f"/api/returns/{rid}/answers/learning", 7, json={"value": "Changed my mind"}
+    )
     assert status == 200 and body["answers"]["learning"] == "Changed my mind"
 
 
@@ -100,12 +126,19 @@ async def test_concern_yes_alerts_coordinators_once(collector):
     await collector.create_round(small_round())
     await collector.add_member("Co", Role.coordinator, telegram_id=900)
     await collector.add_member("Aud", Role.auditor, agency="gp", telegram_id=8)
-    _, draft = await collector.as_member("POST", "/api/returns", 8, json={"round": "r-2026", "case": "C3"})
+    _, draft = await collector.as_member(
+        "POST", "/api/returns", 8, json={"round": "r-2026", "case": "C3"}
+    )
     path = f"/api/returns/{draft['id']}/answers/immediate_concern"
     status, body = await collector.as_member("PUT", path, 8, json={"value": True})
     assert status == 200
-    assert body["alert"] == {"round": "r-2026", "case": "C3", "agency": "gp",
-                             "agency_name": "ICB/GPs", "coordinators": [900]}
+    assert body["alert"] == {
+        "round": "r-2026",
+        "case": "C3",
+        "agency": "gp",
+        "agency_name": "ICB/GPs",
+        "coordinators": [900],
+    }
     _, again = await collector.as_member("PUT", path, 8, json={"value": True})
     assert again["alert"] is None
 
@@ -113,11 +146,15 @@ async def test_concern_yes_alerts_coordinators_once(collector):
 async def test_skip_only_optional_questions(collector):
     await collector.create_round(small_round())
     await collector.add_member("Aud", Role.auditor, agency="csc", telegram_id=9)
-    _, draft = await collector.as_member("POST", "/api/returns", 9, json={"round": "r-2026", "case": "C1"})
+    _, draft = await collector.as_member(
+        "POST", "/api/returns", 9, json={"round": "r-2026", "case": "C1"}
+    )
     rid = draft["id"]
-    status, body = await collector.as_member("PUT", f"/api/returns/{rid}/answers/learning", 9,
-                                             json={"value": None})
+    status, body = await collector.as_member(
+        "PUT", f"/api/returns/{rid}/answers/learning", 9, json={"value": None}
+    )
     assert status == 200 and body["answers"]["learning"] is None and body["answered"] == 1
-    status, body = await collector.as_member("PUT", f"/api/returns/{rid}/answers/impact", 9,
-                                             json={"value": None})
+    status, body = await collector.as_member(
+        "PUT", f"/api/returns/{rid}/answers/impact", 9, json={"value": None}
+    )
     assert (status, body["error"]) == (422, "required")

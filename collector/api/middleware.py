@@ -33,6 +33,9 @@ async def errors(
         # Log where it broke, never the request body: it may hold narrative text.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(
-            {"error": "internal", "message": "Something went wrong on our side; nothing was saved."},
+            {
+                "error": "internal",
+                "message": "Something went wrong on our side; nothing was saved.",
+            },
             status=500,
         )

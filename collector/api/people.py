@@ -1,7 +1,5 @@
 """Members, invites and the caller itself."""
 
-from pydantic import BaseModel
-
 from collector.api.routing import Api, Call
 from collector.auth import ensure_member
 from collector.keys import DB, SETTINGS
@@ -30,15 +28,27 @@ async def list_members(call: Call) -> list[MemberPublic]:
         return await members.list_members(session=session, actor=call.actor)
 
 
-@api.route("POST", "/api/members", "Add a member (coordinators)", body=MemberCreate,
-           response=MemberPublic, status=201)
+@api.route(
+    "POST",
+    "/api/members",
+    "Add a member (coordinators)",
+    body=MemberCreate,
+    response=MemberPublic,
+    status=201,
+)
 async def add_member(call: Call) -> MemberPublic:
     async with call.request.app[DB].write() as session:
         return await members.add_member(session=session, actor=call.actor, data=call.body)
 
 
-@api.route("POST", "/api/invites", "Issue a single-use invite", body=InviteCreate,
-           response=InviteIssued, status=201)
+@api.route(
+    "POST",
+    "/api/invites",
+    "Issue a single-use invite",
+    body=InviteCreate,
+    response=InviteIssued,
+    status=201,
+)
 async def issue_invite(call: Call) -> InviteIssued:
     ensure_member(call.actor)
     username = call.request.app[SETTINGS].telegram_bot_username
@@ -48,10 +58,13 @@ async def issue_invite(call: Call) -> InviteIssued:
         )
 
 
-@api.route("POST", "/api/invites/redeem", "Enrol a Telegram account with an invite (the bot)",
-           body=InviteRedeem, response=MemberPublic)
+@api.route(
+    "POST",
+    "/api/invites/redeem",
+    "Enrol a Telegram account with an invite (the bot)",
+    body=InviteRedeem,
+    response=MemberPublic,
+)
 async def redeem_invite(call: Call) -> MemberPublic:
     async with call.request.app[DB].write() as session:
         return await members.redeem_invite(session=session, actor=call.actor, data=call.body)
-
-

@@ -10,8 +10,13 @@ from models.returns import AnswerPut, AnswerResult, ReopenRequest, ReturnOpen, R
 api = Api()
 
 
-@api.route("POST", "/api/returns", "Open the draft for a case, or fetch it", body=ReturnOpen,
-           response=ReturnPublic)
+@api.route(
+    "POST",
+    "/api/returns",
+    "Open the draft for a case, or fetch it",
+    body=ReturnOpen,
+    response=ReturnPublic,
+)
 async def open_return(call: Call) -> ReturnPublic:
     ensure_member(call.actor)
     async with call.request.app[DB].write() as session:
@@ -27,20 +32,29 @@ async def get_return(call: Call) -> ReturnPublic:
         )
 
 
-@api.route("PUT", "/api/returns/{return_id}/answers/{key}", "Answer one question (idempotent)",
-           body=AnswerPut, response=AnswerResult)
+@api.route(
+    "PUT",
+    "/api/returns/{return_id}/answers/{key}",
+    "Answer one question (idempotent)",
+    body=AnswerPut,
+    response=AnswerResult,
+)
 async def put_answer(call: Call) -> AnswerResult:
     ensure_member(call.actor)
     return_id = call.int_param("return_id")
     async with call.request.app[DB].write() as session:
         return await returns.put_answer(
-            session=session, actor=call.actor, return_id=return_id, key=call.param("key"),
+            session=session,
+            actor=call.actor,
+            return_id=return_id,
+            key=call.param("key"),
             value=call.body.value,
         )
 
 
-@api.route("POST", "/api/returns/{return_id}/submit", "Submit a complete return",
-           response=ReturnPublic)
+@api.route(
+    "POST", "/api/returns/{return_id}/submit", "Submit a complete return", response=ReturnPublic
+)
 async def submit(call: Call) -> ReturnPublic:
     ensure_member(call.actor)
     return_id = call.int_param("return_id")
@@ -48,8 +62,13 @@ async def submit(call: Call) -> ReturnPublic:
         return await returns.submit_return(session=session, actor=call.actor, return_id=return_id)
 
 
-@api.route("POST", "/api/returns/{return_id}/reopen", "Reopen a submitted return (coordinators)",
-           body=ReopenRequest, response=ReturnPublic)
+@api.route(
+    "POST",
+    "/api/returns/{return_id}/reopen",
+    "Reopen a submitted return (coordinators)",
+    body=ReopenRequest,
+    response=ReturnPublic,
+)
 async def reopen(call: Call) -> ReturnPublic:
     ensure_member(call.actor)
     return_id = call.int_param("return_id")
@@ -59,8 +78,12 @@ async def reopen(call: Call) -> ReturnPublic:
         )
 
 
-@api.route("GET", "/api/returns/{return_id}/audit", "The return's audit trail",
-           response=list[AuditEventPublic])
+@api.route(
+    "GET",
+    "/api/returns/{return_id}/audit",
+    "The return's audit trail",
+    response=list[AuditEventPublic],
+)
 async def audit_trail(call: Call) -> list[AuditEventPublic]:
     ensure_member(call.actor)
     return_id = call.int_param("return_id")

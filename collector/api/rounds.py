@@ -52,8 +52,13 @@ class Coordinator(BaseModel):
     display_name: str
 
 
-@api.route("GET", "/api/rounds", "List rounds, newest first", response=list[RoundPublic],
-           query={"status": "draft, open or closed"})
+@api.route(
+    "GET",
+    "/api/rounds",
+    "List rounds, newest first",
+    response=list[RoundPublic],
+    query={"status": "draft, open or closed"},
+)
 async def list_rounds(call: Call) -> list[RoundPublic]:
     raw = call.request.query.get("status")
     if raw is not None and raw not in RoundStatus.__members__:
@@ -62,8 +67,14 @@ async def list_rounds(call: Call) -> list[RoundPublic]:
         return await rounds.list_rounds(session=session, status=RoundStatus(raw) if raw else None)
 
 
-@api.route("POST", "/api/rounds", "Create a round from a round file", body=RoundFile,
-           response=RoundPublic, status=201)
+@api.route(
+    "POST",
+    "/api/rounds",
+    "Create a round from a round file",
+    body=RoundFile,
+    response=RoundPublic,
+    status=201,
+)
 async def create_round(call: Call) -> RoundPublic:
     async with call.request.app[DB].write() as session:
         return await rounds.create_round(session=session, actor=call.actor, data=call.body)
@@ -96,45 +107,70 @@ async def list_cases(call: Call) -> list[CasePublic]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
         round_ = await round_by_slug(session, call.param("slug"))
-        rows = await session.execute(select(Case).where(Case.round_id == round_.id).order_by(Case.id))
+        rows = await session.execute(
+            select(Case).where(Case.round_id == round_.id).order_by(Case.id)
+        )
         return [CasePublic.model_validate(c, from_attributes=True) for c in rows.scalars()]
 
 
-@api.route("GET", "/api/rounds/{slug}/expectations", "Who is expected to audit which case",
-           response=list[ExpectationPublic])
+@api.route(
+    "GET",
+    "/api/rounds/{slug}/expectations",
+    "Who is expected to audit which case",
+    response=list[ExpectationPublic],
+)
 async def list_expectations(call: Call) -> list[ExpectationPublic]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
-        return await rounds.list_expectations(session=session, actor=call.actor, slug=call.param("slug"))
+        return await rounds.list_expectations(
+            session=session, actor=call.actor, slug=call.param("slug")
+        )
 
 
-@api.route("GET", "/api/rounds/{slug}/assignments", "My agency's cases and their progress",
-           response=list[Progress])
+@api.route(
+    "GET",
+    "/api/rounds/{slug}/assignments",
+    "My agency's cases and their progress",
+    response=list[Progress],
+)
 async def assignments(call: Call) -> list[dict]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
-        return await progress.assignments(session=session, actor=call.actor, slug=call.param("slug"))
+        return await progress.assignments(
+            session=session, actor=call.actor, slug=call.param("slug")
+        )
 
 
-@api.route("GET", "/api/rounds/{slug}/tally", "Returns and overall grades per agency",
-           response=TallyPublic)
+@api.route(
+    "GET", "/api/rounds/{slug}/tally", "Returns and overall grades per agency", response=TallyPublic
+)
 async def tally(call: Call) -> dict:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
-        result = await progress.round_tally(session=session, actor=call.actor, slug=call.param("slug"))
+        result = await progress.round_tally(
+            session=session, actor=call.actor, slug=call.param("slug")
+        )
     return result.as_json()
 
 
-@api.route("GET", "/api/rounds/{slug}/overdue", "Expected returns not yet submitted",
-           response=list[Progress])
+@api.route(
+    "GET",
+    "/api/rounds/{slug}/overdue",
+    "Expected returns not yet submitted",
+    response=list[Progress],
+)
 async def overdue(call: Call) -> list[dict]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
         return await progress.overdue(session=session, actor=call.actor, slug=call.param("slug"))
 
 
-@api.route("GET", "/api/rounds/{slug}/coordinators", "Who to alert about a concern",
-           response=list[Coordinator])
+@api.route(
+    "GET",
+    "/api/rounds/{slug}/coordinators",
+    "Who to alert about a concern",
+    response=list[Coordinator],
+)
 async def coordinators(call: Call) -> list[dict]:
     async with call.request.app[DB].read() as session:
         await round_by_slug(session, call.param("slug"))

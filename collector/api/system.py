@@ -27,8 +27,9 @@ async def healthz(call: Call) -> Health:
     return Health(status="ok")
 
 
-@api.route("POST", "/api/updates/{update_id}", "Mark a Telegram update handled (the bot)",
-           response=Seen)
+@api.route(
+    "POST", "/api/updates/{update_id}", "Mark a Telegram update handled (the bot)", response=Seen
+)
 async def seen_update(call: Call) -> Seen:
     update_id = call.int_param("update_id")
     async with call.request.app[DB].write() as session:

@@ -31,10 +31,10 @@ async def _demo_auditor(db: Database, agency_code: str) -> Actor:
     """One synthetic auditor per agency, made once; the demo writes as them."""
     name = f"Demo auditor ({agency_code})"
     async with db.write() as session:
-        agency = (await session.execute(select(Agency).where(Agency.code == agency_code))).scalar_one()
-        member = (
-            await session.execute(select(Member).where(Member.display_name == name))
-        ).scalar()
+        agency = (
+            await session.execute(select(Agency).where(Agency.code == agency_code))
+        ).scalar_one()
+        member = (await session.execute(select(Member).where(Member.display_name == name))).scalar()
         if member is None:
             member = Member(display_name=name, role=Role.auditor, agency_id=agency.id)
             session.add(member)
@@ -48,7 +48,9 @@ async def load_demo(db: Database) -> None:
         exists = (await session.execute(select(Round.id).where(Round.slug == SLUG))).scalar()
         if not exists:
             await rounds.create_round(session=session, actor=SYSTEM, data=round_file)
-        await rounds.set_round_status(session=session, actor=SYSTEM, slug=SLUG, status=RoundStatus.open)
+        await rounds.set_round_status(
+            session=session, actor=SYSTEM, slug=SLUG, status=RoundStatus.open
+        )
     actors: dict[str, Actor] = {}
     for item in returns_data:
         code = item["agency"]

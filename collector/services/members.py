@@ -47,9 +47,12 @@ async def add_member(*, session: AsyncSession, actor: Actor, data: MemberCreate)
     """Add a member directly (how the first coordinator is made)."""
     actor.require(Role.coordinator)
     agency = await _agency_for_role(session, data.role, data.agency)
-    if data.telegram_id is not None and (
-        await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))
-    ).scalar():
+    if (
+        data.telegram_id is not None
+        and (
+            await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))
+        ).scalar()
+    ):
         raise Conflict("That Telegram account is already a member.", code="member_exists")
     member = Member(
         display_name=data.display_name,
@@ -60,15 +63,23 @@ async def add_member(*, session: AsyncSession, actor: Actor, data: MemberCreate)
     session.add(member)
     await session.flush()
     public = _public(member, agency.code if agency else None)
-    record(session, actor=actor, action="member.add", entity="member", entity_id=member.id,
-           after=public.model_dump(mode="json"))
+    record(
+        session,
+        actor=actor,
+        action="member.add",
+        entity="member",
+        entity_id=member.id,
+        after=public.model_dump(mode="json"),
+    )
     return public
 
 
 async def list_members(*, session: AsyncSession, actor: Actor) -> list[MemberPublic]:
     actor.require(Role.coordinator)
     rows = await session.execute(
-        select(Member, Agency.code).outerjoin(Agency, Agency.id == Member.agency_id).order_by(Member.id)
+        select(Member, Agency.code)
+        .outerjoin(Agency, Agency.id == Member.agency_id)
+        .order_by(Member.id)
     )
     return [_public(m, code) for m, code in rows.all()]
 
@@ -119,8 +130,18 @@ async def issue_invite(
     )
     session.add(invite)
     await session.flush()
-    record(session, actor=actor, action="invite.issue", entity="invite", entity_id=invite.id,
-           after={"role": data.role, "agency": data.agency, "expires_at": invite.expires_at.isoformat()})
+    record(
+        session,
+        actor=actor,
+        action="invite.issue",
+        entity="invite",
+        entity_id=invite.id,
+        after={
+            "role": data.role,
+            "agency": data.agency,
+            "expires_at": invite.expires_at.isoformat(),
+        },
+    )
     return InviteIssued(
         id=invite.id,
         code=code,
@@ -138,17 +159,27 @@ async def redeem_invite(*, session: AsyncSession, actor: Actor, data: InviteRede
         await session.execute(select(Invite).where(Invite.code_hash == digest(data.code.strip())))
     ).scalar()
     if invite is None:
-        raise NotFound("That invite code is not recognised. Check the link, or ask for a new one.",
-                       code="invite_invalid")
+        raise NotFound(
+            "That invite code is not recognised. Check the link, or ask for a new one.",
+            code="invite_invalid",
+        )
     if invite.used_at is not None:
-        raise Gone("That invite has already been used. Ask your coordinator for a new one.",
-                   code="invite_used")
+        raise Gone(
+            "That invite has already been used. Ask your coordinator for a new one.",
+            code="invite_used",
+        )
     if invite.expires_at <= utcnow():
-        raise Gone("That invite has expired. Ask your coordinator for a new one.", code="invite_expired")
-    if (await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))).scalar():
+        raise Gone(
+            "That invite has expired. Ask your coordinator for a new one.", code="invite_expired"
+        )
+    if (
+        await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))
+    ).scalar():
         raise Conflict("This Telegram account is already enrolled.", code="member_exists")
     member = Member(
-        display_name=data.display_name, role=invite.role, telegram_id=data.telegram_id,
+        display_name=data.display_name,
+        role=invite.role,
+        telegram_id=data.telegram_id,
         agency_id=invite.agency_id,
     )
     session.add(member)
@@ -160,14 +191,24 @@ async def redeem_invite(*, session: AsyncSession, actor: Actor, data: InviteRede
         .values(used_at=utcnow(), used_by=member.id)
     )
     if claimed.rowcount != 1:
-        raise Gone("That invite has already been used. Ask your coordinator for a new one.",
-                   code="invite_used")
+        raise Gone(
+            "That invite has already been used. Ask your coordinator for a new one.",
+            code="invite_used",
+        )
     code = None
     if invite.agency_id:
-        code = (await session.execute(select(Agency.code).where(Agency.id == invite.agency_id))).scalar()
+        code = (
+            await session.execute(select(Agency.code).where(Agency.id == invite.agency_id))
+        ).scalar()
     public = _public(member, code)
-    record(session, actor=actor, action="invite.redeem", entity="invite", entity_id=invite.id,
-           after={"member_id": member.id, "role": member.role, "agency": code})
+    record(
+        session,
+        actor=actor,
+        action="invite.redeem",
+        entity="invite",
+        entity_id=invite.id,
+        after={"member_id": member.id, "role": member.role, "agency": code},
+    )
     return public
 
 

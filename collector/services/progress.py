@@ -51,9 +51,7 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
     reason = Answer.value["reason"].as_string()
     rows = await session.execute(
         select(AuditReturn.agency_id, grade, reason, func.count())
-        .outerjoin(
-            Answer, (Answer.return_id == AuditReturn.id) & (Answer.question_key == overall)
-        )
+        .outerjoin(Answer, (Answer.return_id == AuditReturn.id) & (Answer.question_key == overall))
         .where(AuditReturn.round_id == round_.id, AuditReturn.status == ReturnStatus.submitted)
         .group_by(AuditReturn.agency_id, grade, reason)
     )
@@ -97,8 +95,14 @@ async def expected_returns(
         select(Answer.return_id, func.count().label("n")).group_by(Answer.return_id).subquery()
     )
     query = (
-        select(Agency.code, Agency.name, Case.reference, AuditReturn.id, AuditReturn.status,
-               func.coalesce(answered.c.n, 0))
+        select(
+            Agency.code,
+            Agency.name,
+            Case.reference,
+            AuditReturn.id,
+            AuditReturn.status,
+            func.coalesce(answered.c.n, 0),
+        )
         .select_from(Expectation)
         .join(Agency, Agency.id == Expectation.agency_id)
         .join(Case, Case.id == Expectation.case_id)

@@ -105,7 +105,9 @@ async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
 
 def _writable(loaded: _Loaded) -> None:
     if loaded.round.status != RoundStatus.open:
-        raise Conflict(f"Round '{loaded.round.slug}' is not open for returns.", code="round_not_open")
+        raise Conflict(
+            f"Round '{loaded.round.slug}' is not open for returns.", code="round_not_open"
+        )
     if loaded.ret.status == ReturnStatus.submitted:
         raise Conflict(
             f"The return for {loaded.case.reference} has been submitted, so it can no longer be "
@@ -140,8 +142,14 @@ async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) 
         now = utcnow()
         inserted = await session.execute(
             insert_for(session, AuditReturn)
-            .values(round_id=round_.id, agency_id=actor.agency_id, case_id=case.id,
-                    status=ReturnStatus.draft, created_at=now, updated_at=now)
+            .values(
+                round_id=round_.id,
+                agency_id=actor.agency_id,
+                case_id=case.id,
+                status=ReturnStatus.draft,
+                created_at=now,
+                updated_at=now,
+            )
             .on_conflict_do_nothing(index_elements=["round_id", "agency_id", "case_id"])
             .returning(AuditReturn.id)
         )
@@ -157,8 +165,14 @@ async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) 
                 )
             ).scalar_one()
         else:
-            record(session, actor=actor, action="return.open", entity="return", entity_id=ret_id,
-                   after={"round": round_.slug, "case": case.reference})
+            record(
+                session,
+                actor=actor,
+                action="return.open",
+                entity="return",
+                entity_id=ret_id,
+                after={"round": round_.slug, "case": case.reference},
+            )
     return await _public(session, await _load(session, actor, ret_id, write=False))
 
 
@@ -169,7 +183,9 @@ async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> 
 def _validate(tool_question: Any, value: Any) -> Any:
     if value is None:
         if tool_question.required:
-            raise Unprocessable("This question needs an answer; it cannot be skipped.", code="required")
+            raise Unprocessable(
+                "This question needs an answer; it cannot be skipped.", code="required"
+            )
         return None
     try:
         clean = tool_question.check(value)
@@ -227,20 +243,38 @@ async def put_answer(
         before = None if existing is None else existing.value
         await session.execute(
             insert_for(session, Answer)
-            .values(return_id=return_id, question_key=key, value=clean,
-                    answered_by=actor.member_id, answered_at=now)
+            .values(
+                return_id=return_id,
+                question_key=key,
+                value=clean,
+                answered_by=actor.member_id,
+                answered_at=now,
+            )
             .on_conflict_do_update(
                 index_elements=["return_id", "question_key"],
                 set_={"value": clean, "answered_by": actor.member_id, "answered_at": now},
             )
         )
         loaded.ret.updated_at = now
-        record(session, actor=actor, action="answer.put", entity="return", entity_id=return_id,
-               before={key: before} if existing else None, after={key: clean})
+        record(
+            session,
+            actor=actor,
+            action="answer.put",
+            entity="return",
+            entity_id=return_id,
+            before={key: before} if existing else None,
+            after={key: clean},
+        )
         if isinstance(question, YesNoQuestion) and question.alert_on_yes and clean is True:
             alert = await _concern_alert(session, loaded)
-            record(session, actor=actor, action="concern.raised", entity="return",
-                   entity_id=return_id, after={"case": alert.case, "agency": alert.agency})
+            record(
+                session,
+                actor=actor,
+                action="concern.raised",
+                entity="return",
+                entity_id=return_id,
+                after={"case": alert.case, "agency": alert.agency},
+            )
     public = await _public(session, loaded)
     return AnswerResult(**public.model_dump(), alert=alert)
 
@@ -264,8 +298,15 @@ async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) 
     loaded.ret.status = ReturnStatus.submitted
     loaded.ret.submitted_at = loaded.ret.updated_at = utcnow()
     loaded.ret.submitted_by = actor.member_id
-    record(session, actor=actor, action="return.submit", entity="return", entity_id=return_id,
-           before={"status": before}, after={"status": ReturnStatus.submitted})
+    record(
+        session,
+        actor=actor,
+        action="return.submit",
+        entity="return",
+        entity_id=return_id,
+        before={"status": before},
+        after={"status": ReturnStatus.submitted},
+    )
     return await _public(session, loaded)
 
 
@@ -280,9 +321,15 @@ async def reopen_return(
     loaded.ret.status = ReturnStatus.reopened
     loaded.ret.reopened_reason = reason
     loaded.ret.updated_at = utcnow()
-    record(session, actor=actor, action="return.reopen", entity="return", entity_id=return_id,
-           before={"status": ReturnStatus.submitted},
-           after={"status": ReturnStatus.reopened, "reason": reason})
+    record(
+        session,
+        actor=actor,
+        action="return.reopen",
+        entity="return",
+        entity_id=return_id,
+        before={"status": ReturnStatus.submitted},
+        after={"status": ReturnStatus.reopened, "reason": reason},
+    )
     return await _public(session, loaded)
 
 

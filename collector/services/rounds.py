@@ -21,7 +21,8 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         load_tool(data.tool_version)
     except ToolNotFound:
         raise Unprocessable(
-            f"There is no audit tool '{data.tool_version}'. Available: {', '.join(available_tools())}.",
+            f"There is no audit tool '{data.tool_version}'. "
+            f"Available: {', '.join(available_tools())}.",
             code="unknown_tool",
         ) from None
     if (await session.execute(select(Round.id).where(Round.slug == data.slug))).scalar():
@@ -41,7 +42,9 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
     existing = {
         a.code: a
         for a in (
-            await session.execute(select(Agency).where(Agency.code.in_([a.code for a in data.agencies])))
+            await session.execute(
+                select(Agency).where(Agency.code.in_([a.code for a in data.agencies]))
+            )
         ).scalars()
     }
     agencies = {}
@@ -50,7 +53,10 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         session.add(agency)
         agencies[entry.code] = agency
     await session.flush()
-    cases = {c.reference: Case(round_id=round_.id, reference=c.reference, note=c.note) for c in data.cases}
+    cases = {
+        c.reference: Case(round_id=round_.id, reference=c.reference, note=c.note)
+        for c in data.cases
+    }
     session.add_all(cases.values())
     await session.flush()
     # Expectations go in agency order, so the round file's agency order is the report's.
@@ -59,7 +65,10 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
     for (code, ref), status in sorted(pairs.items(), key=lambda p: order[p[0][0]]):
         session.add(
             Expectation(
-                round_id=round_.id, agency_id=agencies[code].id, case_id=cases[ref].id, status=status
+                round_id=round_.id,
+                agency_id=agencies[code].id,
+                case_id=cases[ref].id,
+                status=status,
             )
         )
     for number, a in enumerate(data.actions, start=1):
@@ -84,11 +93,16 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
     return RoundPublic.model_validate(round_, from_attributes=True)
 
 
-async def list_rounds(*, session: AsyncSession, status: RoundStatus | None = None) -> list[RoundPublic]:
+async def list_rounds(
+    *, session: AsyncSession, status: RoundStatus | None = None
+) -> list[RoundPublic]:
     query = select(Round).order_by(Round.opens_at.desc())
     if status:
         query = query.where(Round.status == status)
-    return [RoundPublic.model_validate(r, from_attributes=True) for r in (await session.execute(query)).scalars()]
+    return [
+        RoundPublic.model_validate(r, from_attributes=True)
+        for r in (await session.execute(query)).scalars()
+    ]
 
 
 async def get_round(*, session: AsyncSession, slug: str) -> RoundPublic:

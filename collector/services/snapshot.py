@@ -29,8 +29,10 @@ async def take_snapshot(
     round_ = await round_by_slug(session, slug)
     agencies = await agencies_in_order(session, round_.id)
     cases = (
-        await session.execute(select(Case).where(Case.round_id == round_.id).order_by(Case.id))
-    ).scalars().all()
+        (await session.execute(select(Case).where(Case.round_id == round_.id).order_by(Case.id)))
+        .scalars()
+        .all()
+    )
     expectations = (
         await session.execute(
             select(Agency.code, Case.reference, Expectation.status)
@@ -57,10 +59,14 @@ async def take_snapshot(
         )
     ).all()
     actions = (
-        await session.execute(
-            select(Action).where(Action.round_id == round_.id).order_by(Action.number)
+        (
+            await session.execute(
+                select(Action).where(Action.round_id == round_.id).order_by(Action.number)
+            )
         )
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     previous = None
     if with_previous:
         prev_slug = (
