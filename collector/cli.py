@@ -21,6 +21,7 @@ from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
 from models.enums import Role, RoundStatus
+from models.grades import BY_NAME
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
@@ -232,7 +233,7 @@ def tally_table(result: Tally) -> Table:
     for col in ("Agency", "Returned", "Overall grades", "Not graded"):
         table.add_column(col)
     for a in result.agencies:
-        grades = ", ".join(f"{k} {v}" for k, v in a.overall_grades.items()) or "–"
+        grades = ", ".join(f"{BY_NAME[k].short} {v}" for k, v in a.overall_grades.items()) or "–"
         table.add_row(a.name, a.breakdown, grades, str(a.not_graded or ""))
     return table
 
@@ -291,4 +292,5 @@ def main() -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app()

@@ -1,0 +1,1 @@
+"""MAA chat front end: the Telegram bot and its conversation flow."""
