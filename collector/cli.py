@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from collector.auth import SYSTEM
+from collector.cli_remind import remind
 from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
@@ -36,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+app.command("remind")(remind)
 
 out = Console()
 err = Console(stderr=True)
@@ -254,6 +256,34 @@ def tally(slug: str, as_json: Annotated[bool, typer.Option("--json")] = False) -
         out.print(tally_table(result))
 
 
+@app.command("report")
+def report(
+    slug: str,
+    fmt: Annotated[
+        str, typer.Option("--format", help="md, html, pdf, docx, csv, xlsx or json")
+    ] = "html",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+) -> None:
+    """Write the overview report of a round, or an export of its returns."""
+    from collector.services.snapshot import take_snapshot
+    from report.formats import FORMATS, UnknownFormat, get_format, render_async
+
+    try:
+        chosen = get_format(fmt)
+    except UnknownFormat:
+        fail(f"unknown format '{fmt}'; use one of: {', '.join(FORMATS)}")
+    target = output or Path(chosen.filename(slug))
+
+    async def job(db: Database) -> bytes:
+        async with db.read() as session:
+            snapshot = await take_snapshot(session=session, slug=slug)
+        return await render_async(snapshot, chosen.name)
+
+    body = run(lambda conf: with_db(conf, job))
+    target.write_bytes(body)
+    out.print(f"Wrote {target} ({len(body):,} bytes).")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option("--host")] = None,
@@ -278,8 +308,8 @@ def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
 
     conf = settings()
     result = run(lambda c: run_demo(c))
-    if result is not None:
-        out.print(tally_table(result))
+    out.print(tally_table(result))
+    out.print(f"Reports written to {conf.out_dir}/")
     if not no_serve:
         from collector.serve import serve_forever
 

@@ -1,5 +1,6 @@
 """Load the demo round and its returns through the service layer; running it twice is harmless."""
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -9,12 +10,14 @@ from sqlalchemy import select
 from collector.auth import SYSTEM, Actor
 from collector.db import Database
 from collector.services import progress, returns, rounds
+from collector.services.snapshot import take_snapshot
 from models.enums import ReturnStatus, Role, RoundStatus
 from models.people import Agency, Member
 from models.returns import ReturnOpen
 from models.roundfile import RoundFile
 from models.rounds import Round
 from models.settings import Settings
+from report.formats import FORMATS, render_async
 from report.tally import Tally
 
 HERE = Path(__file__).parent
@@ -89,4 +92,13 @@ async def run_demo(settings: Settings) -> Tally:
 
 async def write_reports(db: Database, out_dir: Path) -> list[Path]:
     """Every report format of the demo round, from one snapshot."""
-    return []
+    async with db.read() as session:
+        snapshot = await take_snapshot(session=session, slug=SLUG)
+    await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
+    written = []
+    for fmt in FORMATS.values():
+        path = out_dir / fmt.filename(SLUG)
+        body = await render_async(snapshot, fmt.name)
+        await asyncio.to_thread(path.write_bytes, body)
+        written.append(path)
+    return written

@@ -1,0 +1,165 @@
+"""The overview report as plain data: what every format renders, and what the JSON export holds.
+
+Keeping the report a tree of frozen dataclasses (no markup, no I/O) is what lets Markdown, HTML,
+PDF, DOCX and JSON agree: they are all views of one `OverviewReport` built from one snapshot.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Count:
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class ReturnsLine:
+    code: str
+    agency: str
+    returned: int
+    expected: int
+    line: str  # "Children's Social Care – 7 (of 8)"
+
+
+@dataclass(frozen=True)
+class OutcomeLine:
+    code: str
+    agency: str
+    returned: int
+    grades: list[int]  # overall grades, one count per scale grade, in scale order
+    not_graded: int
+    reasons: list[Count]  # why not graded, by reason label
+    line: str  # "Children's Social Care – Good 4, Requires Improvement 3"
+
+
+@dataclass(frozen=True)
+class DomainRow:
+    domain: str
+    question: str
+    overall: bool
+    grades: list[int]  # scale order
+    not_graded: int
+
+
+@dataclass(frozen=True)
+class MatrixRow:
+    case: str
+    cells: list[str]  # one per matrix agency: short grade, "Not graded", "–" missing, "" not asked
+    spread: int  # steps between the highest and lowest overall grade given for this case
+    flagged: bool
+    detail: str  # for flagged cases: which agency gave which grade
+
+
+@dataclass(frozen=True)
+class Matrix:
+    agencies: list[str]
+    rows: list[MatrixRow]
+    min_steps: int
+
+    @property
+    def flagged(self) -> list[MatrixRow]:
+        return [r for r in self.rows if r.flagged]
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    case: str
+    text: str
+
+
+@dataclass(frozen=True)
+class FindingGroup:
+    question: str  # the text question's title: "Good practice", "Areas for development", ...
+    excerpts: list[Excerpt]
+    more: int  # excerpts left out to keep the report readable (all are in the exports)
+
+
+@dataclass(frozen=True)
+class AgencyFindings:
+    agency: str
+    groups: list[FindingGroup]
+
+
+@dataclass(frozen=True)
+class ThemeRow:
+    label: str
+    question: str
+    agencies: list[str]
+    returns: int
+
+
+@dataclass(frozen=True)
+class NarrativeRow:
+    agency: str
+    returns: int
+    mean_chars: int
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    number: int
+    recommendation: str
+    owner: str
+    due: str
+    progress: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ComparisonRow:
+    measure: str
+    previous: str
+    current: str
+
+
+@dataclass(frozen=True)
+class Comparison:
+    previous_title: str
+    previous_slug: str
+    rows: list[ComparisonRow]
+
+
+@dataclass(frozen=True)
+class OverviewReport:
+    # Introduction
+    slug: str
+    title: str
+    theme: str
+    partnership: str
+    scope: str
+    opens: str
+    due: str
+    interim: bool  # the round is still open: figures may change
+    cases: int
+    generated: str
+    # Methodology
+    tool_title: str
+    tool_version: str
+    agencies_asked: list[str]
+    grade_names: list[str]  # full names, scale order: the ILACS grade descriptors
+    grade_short: list[str]  # the short names tables and charts use
+    not_graded_labels: list[str]
+    # Returns and outcomes
+    total_returns: int
+    total_expected: int
+    agencies_returning: int
+    returns: list[ReturnsLine]
+    missing_agencies: list[str]  # asked, but nothing submitted yet
+    outcomes: list[OutcomeLine]
+    not_graded_total: int
+    not_graded_reasons: list[Count]
+    domains: list[DomainRow]
+    matrix: Matrix
+    # Findings
+    findings: list[AgencyFindings]
+    max_excerpts: int
+    theme_threshold: int
+    themes: list[ThemeRow]  # every theme raised, most agencies first
+    narrative: list[NarrativeRow]
+    actions: list[ActionLine]
+    comparison: Comparison | None
+
+    @property
+    def cross_cutting(self) -> list[ThemeRow]:
+        return [t for t in self.themes if len(t.agencies) >= self.theme_threshold]

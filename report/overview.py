@@ -1,0 +1,292 @@
+"""Build the overview report model from a round snapshot: every figure is computed here, once."""
+
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from models.enums import ExpectationStatus, RoundStatus
+from models.grades import BY_KEY, BY_NAME, NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, SCALE
+from models.tool import MultichoiceQuestion, TextQuestion
+from report.model import (
+    ActionLine,
+    AgencyFindings,
+    Comparison,
+    ComparisonRow,
+    Count,
+    DomainRow,
+    Excerpt,
+    FindingGroup,
+    Matrix,
+    MatrixRow,
+    NarrativeRow,
+    OutcomeLine,
+    OverviewReport,
+    ReturnsLine,
+    ThemeRow,
+)
+from report.snapshot import ReturnRow, RoundSnapshot
+from report.tally import Tally, tally
+
+THEME_THRESHOLD = 3  # a theme is cross-cutting when at least this many agencies raise it
+MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
+MAX_EXCERPTS = 10  # narratives per agency per question; the exports hold every one
+NO_REASON = "No reason given"
+
+
+def long_date(value: datetime | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def grade_of(value: object) -> tuple[str, str]:
+    """(grade key or "not_graded", reason key) of a stored grade answer, tolerating odd shapes."""
+    if isinstance(value, str):
+        value = {"grade": value}
+    if not isinstance(value, dict):
+        return NOT_GRADED, ""
+    grade = value.get("grade")
+    if grade in BY_KEY:
+        return grade, ""
+    return NOT_GRADED, str(value.get("reason") or "")
+
+
+def reason_label(key: str) -> str:
+    return NOT_GRADED_REASONS.get(key, NO_REASON)
+
+
+def outcome_line(name: str, grades: list[int], not_graded: int) -> str:
+    parts = [f"{g.short} {n}" for g, n in zip(SCALE, grades, strict=True) if n]
+    if not_graded:
+        parts.append(f"{NOT_GRADED_LABEL} {not_graded}")
+    return f"{name} – {', '.join(parts)}"
+
+
+def _outcomes(t: Tally) -> list[OutcomeLine]:
+    lines = []
+    for a in t.agencies:
+        if not a.returned:
+            continue
+        counts = {BY_NAME[name].key: n for name, n in a.overall_grades.items()}
+        grades = [counts.get(g.key, 0) for g in SCALE]
+        reasons = [Count(reason_label(k), n) for k, n in a.not_graded_reasons.items()]
+        line = outcome_line(a.name, grades, a.not_graded)
+        lines.append(OutcomeLine(a.code, a.name, a.returned, grades, a.not_graded, reasons, line))
+    return lines
+
+
+def _domains(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> list[DomainRow]:
+    rows = []
+    for q in snapshot.tool.grade_questions:
+        counts: Counter[str] = Counter(grade_of(r.answers.get(q.key))[0] for r in returns)
+        rows.append(
+            DomainRow(
+                domain=q.domain or q.title,
+                question=q.title,
+                overall=q.overall,
+                grades=[counts[g.key] for g in SCALE],
+                not_graded=counts[NOT_GRADED],
+            )
+        )
+    return rows
+
+
+def _matrix(snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int) -> Matrix:
+    key = snapshot.tool.overall.key
+    asked = {(e.agency, e.case) for e in snapshot.expectations if _expected(e.status)}
+    given = {(r.agency, r.case): grade_of(r.answers.get(key))[0] for r in returns}
+    involved = {a for a, _ in asked | given.keys()}
+    cases_in = {c for _, c in asked | given.keys()}
+    agencies = [a for a in snapshot.agencies if a.code in involved]
+    rows = []
+    for case in (c.reference for c in snapshot.cases if c.reference in cases_in):
+        cells, ranks, by_grade = [], [], defaultdict(list)
+        for a in agencies:
+            grade = given.get((a.code, case))
+            if grade in BY_KEY:
+                cells.append(BY_KEY[grade].short)
+                ranks.append(BY_KEY[grade].rank)
+                by_grade[BY_KEY[grade]].append(a.name)
+            elif grade is not None:
+                cells.append(NOT_GRADED_LABEL)
+            else:
+                cells.append("–" if (a.code, case) in asked else "")
+        spread = max(ranks) - min(ranks) if ranks else 0
+        flagged = spread >= min_steps
+        detail = ""
+        if flagged:
+            ordered = sorted(by_grade.items(), key=lambda kv: kv[0].rank)
+            detail = "; ".join(f"{g.short}: {', '.join(names)}" for g, names in ordered)
+        rows.append(MatrixRow(case, cells, spread, flagged, detail))
+    return Matrix([a.name for a in agencies], rows, min_steps)
+
+
+def _findings(
+    snapshot: RoundSnapshot, by_agency: dict[str, list[ReturnRow]], max_excerpts: int
+) -> list[AgencyFindings]:
+    # Every text question of the tool feeds the findings, so a new tool version needs no code.
+    texts = [q for q in snapshot.tool.questions if isinstance(q, TextQuestion)]
+    order = {c.reference: i for i, c in enumerate(snapshot.cases)}
+    found = []
+    for a in snapshot.agencies:
+        rets = sorted(by_agency.get(a.code, []), key=lambda r: order.get(r.case, len(order)))
+        groups = []
+        for q in texts:
+            answers = [(r.case, r.answers.get(q.key)) for r in rets]
+            excerpts = [
+                Excerpt(c, v.strip()) for c, v in answers if isinstance(v, str) and v.strip()
+            ]
+            if excerpts:
+                kept = excerpts[:max_excerpts]
+                groups.append(FindingGroup(q.title, kept, len(excerpts) - len(kept)))
+        if groups:
+            found.append(AgencyFindings(a.name, groups))
+    return found
+
+
+def _themes(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> list[ThemeRow]:
+    names = {a.code: a.name for a in snapshot.agencies}
+    rows = []
+    for q in snapshot.tool.questions:
+        if not isinstance(q, MultichoiceQuestion):
+            continue
+        raised: dict[str, set[str]] = defaultdict(set)
+        counts: Counter[str] = Counter()
+        for r in returns:
+            value = r.answers.get(q.key)
+            for option in value if isinstance(value, list) else []:
+                raised[option].add(r.agency)
+                counts[option] += 1
+        for o in q.options:
+            if counts[o.key]:
+                agencies = [names[c] for c in names if c in raised[o.key]]
+                rows.append(ThemeRow(o.label, q.title, agencies, counts[o.key]))
+    # Stable sort: ties keep the tool's order, which the partnership chose deliberately.
+    return sorted(rows, key=lambda t: (-len(t.agencies), -t.returns))
+
+
+def _narrative(
+    snapshot: RoundSnapshot, by_agency: dict[str, list[ReturnRow]]
+) -> list[NarrativeRow]:
+    keys = [q.key for q in snapshot.tool.questions if isinstance(q, TextQuestion)]
+    rows = []
+    for a in snapshot.agencies:
+        rets = by_agency.get(a.code, [])
+        if not rets:
+            continue
+        chars = sum(len(v) for r in rets for k in keys if isinstance(v := r.answers.get(k), str))
+        rows.append(NarrativeRow(a.name, len(rets), round(chars / len(rets))))
+    return rows
+
+
+def _actions(snapshot: RoundSnapshot) -> list[ActionLine]:
+    return [
+        ActionLine(
+            number=a.number,
+            recommendation=a.recommendation,
+            owner=a.owner,
+            due=long_date(a.due_at),
+            progress=a.progress,
+            status=str(a.status).replace("_", " ").capitalize(),
+        )
+        for a in sorted(snapshot.actions, key=lambda a: a.number)
+    ]
+
+
+def _expected(status: ExpectationStatus) -> bool:
+    return status == ExpectationStatus.expected
+
+
+def _rate(t: Tally) -> tuple[int, int]:
+    """Returns that answer an expectation, and expectations: extra returns do not lift the rate."""
+    return sum(min(a.returned, a.expected) for a in t.agencies), sum(a.expected for a in t.agencies)
+
+
+def _mix(t: Tally) -> list[str]:
+    graded = Counter[str]()
+    for a in t.agencies:
+        graded.update(a.overall_grades)
+    total = sum(graded.values())
+    mix = [
+        f"{round(100 * graded[g.name] / total)}% ({graded[g.name]})" if total else "–"
+        for g in SCALE
+    ]
+    not_graded = sum(a.not_graded for a in t.agencies)
+    return [*mix, str(not_graded)]
+
+
+def _comparison(current: Tally, snapshot: RoundSnapshot) -> Comparison | None:
+    if snapshot.previous is None:
+        return None
+    before = tally(snapshot.previous)
+
+    def rate(t: Tally) -> str:
+        met, expected = _rate(t)
+        return f"{round(100 * met / expected)}% ({met} of {expected})" if expected else "–"
+
+    rows = [
+        ComparisonRow("Returns received", str(before.total_returns), str(current.total_returns)),
+        ComparisonRow(
+            "Agencies returning", str(before.agencies_returning), str(current.agencies_returning)
+        ),
+        ComparisonRow("Return rate", rate(before), rate(current)),
+    ]
+    labels = [f"{g.short} (share of graded returns)" for g in SCALE] + [NOT_GRADED_LABEL]
+    for label, was, now in zip(labels, _mix(before), _mix(current), strict=True):
+        rows.append(ComparisonRow(label, was, now))
+    return Comparison(snapshot.previous.title, snapshot.previous.slug, rows)
+
+
+def build_report(
+    snapshot: RoundSnapshot,
+    *,
+    theme_threshold: int = THEME_THRESHOLD,
+    min_steps: int = MATRIX_MIN_STEPS,
+    max_excerpts: int = MAX_EXCERPTS,
+) -> OverviewReport:
+    """The whole overview report of a round, from its submitted returns only."""
+    t = tally(snapshot)
+    returns = snapshot.submitted
+    by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
+    for r in returns:
+        by_agency[r.agency].append(r)
+    asked = [a for a in t.agencies if a.expected]
+    listed = [a for a in t.agencies if a.expected or a.returned]
+    reasons = Counter[str]()
+    for a in t.agencies:
+        reasons.update(a.not_graded_reasons)
+    return OverviewReport(
+        slug=snapshot.slug,
+        title=snapshot.title,
+        theme=snapshot.theme,
+        partnership=snapshot.partnership,
+        scope=snapshot.scope,
+        opens=long_date(snapshot.opens_at),
+        due=long_date(snapshot.due_at),
+        interim=snapshot.status != RoundStatus.closed,
+        cases=len(snapshot.cases),
+        generated=long_date(snapshot.taken_at),
+        tool_title=snapshot.tool.title,
+        tool_version=snapshot.tool.version,
+        agencies_asked=[a.name for a in (asked or t.agencies)],
+        grade_names=[g.name for g in SCALE],
+        grade_short=[g.short for g in SCALE],
+        not_graded_labels=list(NOT_GRADED_REASONS.values()),
+        total_returns=t.total_returns,
+        total_expected=sum(a.expected for a in t.agencies),
+        agencies_returning=t.agencies_returning,
+        returns=[
+            ReturnsLine(a.code, a.name, a.returned, a.expected, f"{a.name} – {a.breakdown}")
+            for a in listed
+        ],
+        missing_agencies=[a.name for a in asked if not a.returned],
+        outcomes=_outcomes(t),
+        not_graded_total=sum(reasons.values()),
+        not_graded_reasons=[Count(reason_label(k), n) for k, n in reasons.most_common()],
+        domains=_domains(snapshot, returns),
+        matrix=_matrix(snapshot, returns, min_steps),
+        findings=_findings(snapshot, by_agency, max_excerpts),
+        max_excerpts=max_excerpts,
+        theme_threshold=theme_threshold,
+        themes=_themes(snapshot, returns),
+        narrative=_narrative(snapshot, by_agency),
+        actions=_actions(snapshot),
+        comparison=_comparison(t, snapshot),
+    )
