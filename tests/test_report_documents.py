@@ -7,7 +7,7 @@ import pytest
 from pypdf import PdfReader
 
 from report.formats import render, render_pdf
-from tests.report_factory import (
+from bench.synthetic import (
     CSC,
     big_snapshot,
     empty_snapshot,

@@ -10,7 +10,7 @@ import pytest
 
 from report.formats import FORMATS, Format, UnknownFormat, render, render_async
 from report.tally import tally
-from tests.report_factory import (
+from bench.synthetic import (
     CSC,
     TOOL,
     empty_snapshot,

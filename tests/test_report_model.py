@@ -6,7 +6,7 @@ import pytest
 
 from models.enums import ReturnStatus
 from report.overview import build_report
-from tests.report_factory import (
+from bench.synthetic import (
     BROMLEY_Y,
     CSC,
     HOUSING,
@@ -16,7 +16,7 @@ from tests.report_factory import (
     snapshot,
     ungraded_snapshot,
 )
-from tests.report_factory import (
+from bench.synthetic import (
     reference_snapshot as reference,
 )
 

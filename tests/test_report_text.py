@@ -6,7 +6,7 @@ import re
 from models.enums import RoundStatus
 from report.overview import build_report
 from report.text import html_from, md_escape, render_html, render_markdown
-from tests.report_factory import (
+from bench.synthetic import (
     CSC,
     POLICE,
     big_snapshot,

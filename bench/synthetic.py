@@ -1,4 +1,4 @@
-"""Synthetic round snapshots for the report tests and the bench (synthetic data only)."""
+"""Synthetic round snapshots for the benchmarks and the report tests (synthetic data only)."""
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
