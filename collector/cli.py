@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from collector.auth import SYSTEM
-from collector.cli_remind import remind
 from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
@@ -37,10 +36,9 @@ app.add_typer(db_app, name="db")
 app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
-app.command("remind")(remind)
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 T = TypeVar("T")
 
 
@@ -219,8 +217,9 @@ def invite(
         return await with_db(conf, inner)
 
     issued = run(job)
+    role = issued.role.value.replace("_", " ")
     err.print(
-        f"Invite for a {issued.role.value.replace('_', ' ')}"
+        f"Invite for {'an' if role[0] in 'aeiou' else 'a'} {role}"
         f"{' of ' + issued.agency if issued.agency else ''}, "
         f"single use, expires {issued.expires_at:%d %b %Y %H:%M} UTC:"
     )
@@ -299,6 +298,29 @@ def serve(
     if port is not None:
         conf.port = port
     asyncio.run(serve_forever(conf, with_bot=not no_bot))
+
+
+@app.command("bot")
+def bot() -> None:
+    """Run the bot alone; it reaches the collector at MAA_PUBLIC_URL."""
+    conf = settings()
+    if not conf.telegram_token.get_secret_value():
+        fail("setting MAA_TELEGRAM_TOKEN: the bot needs a token")
+    from bot.app import run_until
+    from collector.serve import until_signalled
+
+    asyncio.run(until_signalled(lambda stop: run_until(conf, stop)))
+
+
+@app.command("chat")
+def chat(
+    telegram_id: Annotated[int, typer.Option("--as", help="the member's Telegram user id")],
+) -> None:
+    """Walk the audit in the terminal, as that member, against the running collector."""
+    from bot.console import run_console
+
+    conf = settings()
+    asyncio.run(run_console(conf, telegram_id))
 
 
 @app.command("demo")

@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
@@ -13,29 +14,34 @@ from models.settings import Settings
 log = logging.getLogger("maa")
 
 
-async def serve_forever(settings: Settings, *, with_bot: bool) -> None:
-    runner = web.AppRunner(create_app(settings), access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port)
-    await site.start()
-    log.info("collector listening on http://%s:%s", settings.host, settings.port)
+async def until_signalled(work: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+    """Run `work(stop)`, setting `stop` on SIGINT or SIGTERM."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    bot = None
+    await work(stop)
+
+
+async def serve(settings: Settings, stop: asyncio.Event, *, with_bot: bool) -> None:
+    """The collector on host:port, and the bot when asked for and a token is set."""
+    runner = web.AppRunner(create_app(settings), access_log=None)
+    await runner.setup()
     try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        log.info("collector listening on http://%s:%s", settings.host, settings.port)
         if with_bot and settings.telegram_token.get_secret_value():
-            from bot.app import start_bot
+            from bot.app import run_until
 
-            bot = await start_bot(settings)
-        elif with_bot:
-            log.info("bot not started: set MAA_TELEGRAM_TOKEN to run it")
-        await stop.wait()
+            await run_until(settings, stop)
+        else:
+            if with_bot:
+                log.info("bot not started: set MAA_TELEGRAM_TOKEN to run it")
+            await stop.wait()
     finally:
-        if bot is not None:
-            from bot.app import stop_bot
-
-            await stop_bot(bot)
         await runner.cleanup()
+
+
+async def serve_forever(settings: Settings, *, with_bot: bool) -> None:
+    await until_signalled(lambda stop: serve(settings, stop, with_bot=with_bot))

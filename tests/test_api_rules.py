@@ -295,3 +295,12 @@ async def test_full_return_then_tally_counts_submitted_only(round_with_auditors)
     assert police["overall_grades"] == {"Requires Improvement to be Good": 1}
     gp = next(a for a in after["agencies"] if a["code"] == "gp")
     assert gp["expected"] == 1  # C4 is not required
+
+
+async def test_update_ids_are_first_once_and_only_for_the_bot(collector):
+    await collector.add_member("Viewer", Role.viewer, telegram_id=55)
+    first = await collector.call("POST", "/api/updates/123456789", token=SERVICE_TOKEN)
+    again = await collector.call("POST", "/api/updates/123456789", token=SERVICE_TOKEN)
+    assert (first, again) == ((200, {"first": True}), (200, {"first": False}))
+    status, body = await collector.as_member("POST", "/api/updates/5", 55)
+    assert (status, body["error"]) == (403, "forbidden")

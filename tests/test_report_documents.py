@@ -6,7 +6,6 @@ import docx
 import pytest
 from pypdf import PdfReader
 
-from report.formats import render, render_pdf
 from bench.synthetic import (
     CSC,
     big_snapshot,
@@ -16,6 +15,7 @@ from bench.synthetic import (
     snapshot,
     ungraded_snapshot,
 )
+from report.formats import render, render_pdf
 
 
 def _docx(snap) -> docx.document.Document:

@@ -8,8 +8,6 @@ import threading
 import openpyxl
 import pytest
 
-from report.formats import FORMATS, Format, UnknownFormat, render, render_async
-from report.tally import tally
 from bench.synthetic import (
     CSC,
     TOOL,
@@ -19,6 +17,8 @@ from bench.synthetic import (
     snapshot,
     ungraded_snapshot,
 )
+from report.formats import FORMATS, Format, UnknownFormat, render, render_async
+from report.tally import tally
 
 HEADER = ["Agency", "Case", "Status", "Submitted at"] + [q.title for q in TOOL.questions]
 

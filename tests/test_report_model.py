@@ -4,8 +4,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from models.enums import ReturnStatus
-from report.overview import build_report
 from bench.synthetic import (
     BROMLEY_Y,
     CSC,
@@ -19,6 +17,8 @@ from bench.synthetic import (
 from bench.synthetic import (
     reference_snapshot as reference,
 )
+from models.enums import ReturnStatus
+from report.overview import build_report
 
 
 def test_returns_lines_show_of_m_only_when_short() -> None:

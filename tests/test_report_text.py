@@ -3,9 +3,6 @@
 import html
 import re
 
-from models.enums import RoundStatus
-from report.overview import build_report
-from report.text import html_from, md_escape, render_html, render_markdown
 from bench.synthetic import (
     CSC,
     POLICE,
@@ -16,6 +13,9 @@ from bench.synthetic import (
     snapshot,
     ungraded_snapshot,
 )
+from models.enums import RoundStatus
+from report.overview import build_report
+from report.text import html_from, md_escape, render_html, render_markdown
 
 SCRIPT = "<script>alert('x')</script> & more"
 

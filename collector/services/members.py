@@ -39,7 +39,8 @@ def _public(member: Member, agency_code: str | None) -> MemberPublic:
 
 async def _agency_for_role(session: AsyncSession, role: Role, code: str | None) -> Agency | None:
     if role in AGENCY_ROLES and not code:
-        raise BadRequest(f"A {role.value.replace('_', ' ')} belongs to an agency: give its code.")
+        name = role.value.replace("_", " ")
+        raise BadRequest(f"An {name} belongs to an agency: give its code.")
     return await agency_by_code(session, code) if code else None
 
 

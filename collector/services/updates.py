@@ -4,6 +4,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.services.upsert import insert_for
+from models.base import utcnow
 from models.ops import SeenUpdate
 
 
@@ -12,7 +13,7 @@ async def mark_seen(*, session: AsyncSession, actor: Actor, update_id: int) -> b
     actor.require_service()
     result = await session.execute(
         insert_for(session, SeenUpdate)
-        .values(update_id=update_id)
+        .values(update_id=update_id, seen_at=utcnow())
         .on_conflict_do_nothing(index_elements=["update_id"])
     )
     return result.rowcount == 1

@@ -1,0 +1,161 @@
+"""The bot's HTTP client to the collector: the bot's only way to read or write anything.
+
+The service token authenticates the bot; `X-MAA-Telegram-Id` says which member it acts for.
+Transient failures (no connection, 502/503/504) are retried a few times with backoff, then
+raised as `CollectorUnavailable`, so the caller can keep the answer and say it is not saved.
+Nothing here logs bodies: they may hold narratives, tokens or invite codes.
+"""
+
+import asyncio
+import logging
+from typing import Any
+
+import aiohttp
+
+log = logging.getLogger(__name__)
+
+TRANSIENT = {502, 503, 504}
+
+
+class CollectorError(Exception):
+    """A 4xx answer from the collector: `code` and `message` as in docs/api.md."""
+
+    def __init__(self, status: int, code: str, message: str, extra: dict | None = None) -> None:
+        super().__init__(f"{status} {code}")
+        self.status = status
+        self.code = code
+        self.message = message
+        self.extra = extra or {}
+
+
+class CollectorUnavailable(Exception):
+    """The collector could not be reached (after the retries)."""
+
+
+class CollectorClient:
+    def __init__(
+        self,
+        base_url: str,
+        service_token: str,
+        *,
+        attempts: int = 3,
+        backoff: float = 0.25,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self._token = service_token
+        self.attempts = attempts
+        self.backoff = backoff
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._session: aiohttp.ClientSession | None = None
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
+
+    def _headers(self, telegram_id: int | None) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self._token}"}
+        if telegram_id is not None:
+            headers["X-MAA-Telegram-Id"] = str(telegram_id)
+        return headers
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        telegram_id: int | None = None,
+        *,
+        json: Any = None,
+        params: dict | None = None,
+        raw: bool = False,
+    ) -> Any:
+        """One call, retried while the collector is unreachable; 4xx raise CollectorError."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        url = f"{self.base_url}{path}"
+        kwargs: dict[str, Any] = {"headers": self._headers(telegram_id), "params": params}
+        if json is not None or method in ("PUT", "POST"):
+            kwargs["json"] = json if json is not None else {}
+        for attempt in range(1, self.attempts + 1):
+            try:
+                async with self._session.request(method, url, **kwargs) as resp:
+                    if resp.status in TRANSIENT:
+                        raise CollectorUnavailable(f"{method} {path}: {resp.status}")
+                    if resp.status >= 400:
+                        try:
+                            body = await resp.json(content_type=None)
+                        except (ValueError, aiohttp.ContentTypeError):
+                            body = {}
+                        body = body if isinstance(body, dict) else {}
+                        code = body.pop("error", "http_error")
+                        message = body.pop("message", resp.reason or "")
+                        raise CollectorError(resp.status, code, message, body)
+                    if raw:
+                        return await resp.read(), dict(resp.headers)
+                    return await resp.json(content_type=None)
+            except (aiohttp.ClientConnectionError, TimeoutError, CollectorUnavailable) as exc:
+                log.warning("collector %s %s unreachable (attempt %d)", method, path, attempt)
+                if attempt == self.attempts:
+                    raise CollectorUnavailable(str(type(exc).__name__)) from None
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+        raise CollectorUnavailable(path)  # pragma: no cover
+
+    # Members and enrolment
+    async def me(self, tid: int) -> dict:
+        return await self.request("GET", "/api/me", tid)
+
+    async def redeem(self, code: str, tid: int, display_name: str) -> dict:
+        body = {"code": code, "telegram_id": tid, "display_name": display_name[:200] or "Auditor"}
+        return await self.request("POST", "/api/invites/redeem", json=body)
+
+    async def create_invite(self, tid: int, agency: str | None, role: str) -> dict:
+        return await self.request(
+            "POST", "/api/invites", tid, json={"agency": agency, "role": role}
+        )
+
+    async def mark_update(self, update_id: int) -> bool:
+        """True the first time this Telegram update is seen."""
+        body = await self.request("POST", f"/api/updates/{update_id}")
+        return bool(body.get("first"))
+
+    # Rounds
+    async def rounds(self, tid: int, status: str | None = None) -> list[dict]:
+        params = {"status": status} if status else None
+        return await self.request("GET", "/api/rounds", tid, params=params)
+
+    async def round(self, tid: int, slug: str) -> dict:
+        return await self.request("GET", f"/api/rounds/{slug}", tid)
+
+    async def set_round(self, tid: int, slug: str, action: str) -> dict:
+        return await self.request("POST", f"/api/rounds/{slug}/{action}", tid)
+
+    async def assignments(self, tid: int, slug: str) -> list[dict]:
+        return await self.request("GET", f"/api/rounds/{slug}/assignments", tid)
+
+    async def coordinators(self, tid: int, slug: str) -> list[dict]:
+        return await self.request("GET", f"/api/rounds/{slug}/coordinators", tid)
+
+    async def tally(self, tid: int, slug: str) -> dict:
+        return await self.request("GET", f"/api/rounds/{slug}/tally", tid)
+
+    async def overdue(self, tid: int, slug: str) -> list[dict]:
+        return await self.request("GET", f"/api/rounds/{slug}/overdue", tid)
+
+    async def report(self, tid: int, slug: str, fmt: str) -> tuple[bytes, dict]:
+        path = f"/api/rounds/{slug}/report"
+        return await self.request("GET", path, tid, params={"format": fmt}, raw=True)
+
+    # Returns
+    async def open_return(self, tid: int, slug: str, case: str) -> dict:
+        return await self.request("POST", "/api/returns", tid, json={"round": slug, "case": case})
+
+    async def get_return(self, tid: int, rid: int) -> dict:
+        return await self.request("GET", f"/api/returns/{rid}", tid)
+
+    async def put_answer(self, tid: int, rid: int, key: str, value: Any) -> dict:
+        path = f"/api/returns/{rid}/answers/{key}"
+        return await self.request("PUT", path, tid, json={"value": value})
+
+    async def submit(self, tid: int, rid: int) -> dict:
+        return await self.request("POST", f"/api/returns/{rid}/submit", tid)

@@ -1,0 +1,137 @@
+"""`maa chat --as TELEGRAM_USER_ID`: the same conversation in a terminal, against the collector.
+
+Buttons are shown as numbered choices: type the number to press one. Lines starting with "/"
+are commands; anything else is typed text. `quit` (or end of input) leaves.
+"""
+
+import asyncio
+import sys
+from typing import TextIO
+
+from bot import texts
+from bot.app import _secret
+from bot.client import CollectorClient
+from bot.flow import Button, Screen
+from bot.flow_commands import Chat
+from bot.flow_out import (
+    SCREEN,
+    Clear,
+    Document,
+    Edit,
+    Notify,
+    Out,
+    Person,
+    RetryLater,
+    Send,
+    Toast,
+)
+from models.settings import Settings
+
+
+class Console:
+    def __init__(self, chat: Chat, telegram_id: int, out: TextIO, settings: Settings) -> None:
+        self.chat, self.out, self.settings = chat, out, settings
+        self.who = Person(telegram_id, f"Console {telegram_id}")
+        self.state: dict = {}
+        self.next_id = 1
+        self.choices: list[Button] = []  # the buttons of the last keyboard shown
+        self.choices_on: int | None = None  # the message they sit on
+
+    def write(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def show(self, screen: Screen, message_id: int, prefix: str = "") -> None:
+        self.write(f"{prefix}{screen.text}")
+        if screen.buttons:
+            self.choices = [b for row in screen.buttons for b in row]
+            self.choices_on = message_id
+            for n, b in enumerate(self.choices, 1):
+                self.write(f"  [{n}] {b.label}")
+        self.write("")
+
+    async def perform(self, outs: list[Out], pressed: int | None = None) -> None:
+        for out in outs:
+            if isinstance(out, Send):
+                message_id, self.next_id = self.next_id, self.next_id + 1
+                if out.current:
+                    self.state[SCREEN] = message_id
+                self.show(out.screen, message_id)
+            elif isinstance(out, Edit):
+                target = pressed if pressed is not None else self.state.get(SCREEN)
+                if out.screen.buttons or target == self.choices_on:
+                    self.choices, self.choices_on = [], None
+                self.show(out.screen, target or 0, prefix="(updated) ")
+            elif isinstance(out, Clear) and self.choices_on == self.state.get(SCREEN):
+                self.choices, self.choices_on = [], None
+            elif isinstance(out, Notify):
+                await self.notify(out)
+            elif isinstance(out, Document):
+                path = self.settings.out_dir / out.filename
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(out.content)
+                self.write(f"{out.caption}: saved to {path}\n")
+            elif isinstance(out, Toast):
+                self.write(f"({out.text})")
+            elif isinstance(out, RetryLater):
+                self.write(f"(Type /resume or press [{len(self.choices)}] to try again.)")
+
+    async def notify(self, out: Notify) -> None:
+        """Alerts still reach coordinators in Telegram when a bot token is configured."""
+        token = _secret(self.settings.telegram_token)
+        if not token:
+            self.write(f"(Alert for coordinator {out.telegram_id} not sent: no bot token set.)")
+            return
+        from telegram import Bot
+
+        try:
+            async with Bot(token, base_url=self.settings.telegram_base_url) as bot:
+                await bot.send_message(out.telegram_id, out.text)
+            self.write(f"(Coordinator {out.telegram_id} alerted in Telegram.)")
+        except Exception:
+            self.write(f"(Could not alert coordinator {out.telegram_id}.)")
+
+    async def line(self, raw: str) -> None:
+        """One line of input."""
+        line = raw.strip()
+        if not line:
+            return
+        if line.startswith("/"):
+            name, *args = line[1:].split()
+            await self.perform(await self.chat.command(self.who, self.state, name, args))
+        elif line.isdigit() and self.choices:
+            n = int(line)
+            if not 1 <= n <= len(self.choices):
+                self.write(f"Please type a number from 1 to {len(self.choices)}.\n")
+                return
+            data, on = self.choices[n - 1].data, self.choices_on
+            await self.perform(await self.chat.button(self.who, self.state, data, on), pressed=on)
+        else:
+            await self.perform(await self.chat.text(self.who, self.state, line))
+
+
+async def run_console(
+    settings: Settings,
+    telegram_id: int,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    """Chat with the collector as this Telegram user, in the terminal."""
+    stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
+    client = CollectorClient(settings.collector_url, _secret(settings.service_token))
+    console = Console(Chat(client, settings.telegram_bot_username), telegram_id, stdout, settings)
+    console.write(
+        "MAA chat in the terminal. Type /help, a number to press a button, quit to leave."
+    )
+    loop = asyncio.get_running_loop()
+    try:
+        while True:
+            raw = await loop.run_in_executor(None, stdin.readline)
+            if not raw or raw.strip().lower() in ("quit", "exit"):
+                break
+            try:
+                await console.line(raw)
+            except Exception:  # keep the session alive; never echo the input
+                console.write(texts.SOMETHING_WRONG)
+    finally:
+        await client.close()

@@ -1,0 +1,326 @@
+"""The auditor's conversation, channel-agnostic: events in, `Out` steps back. No telegram import.
+
+Where an auditor stands comes from the collector (`ReturnPublic.next_question`); `state` only
+holds what is on screen, so a restarted or second bot carries on with nothing lost.
+"""
+
+import logging
+from typing import Any
+
+from bot import flow, texts
+from bot.client import CollectorClient, CollectorError, CollectorUnavailable
+from bot.flow import Button, Screen
+from bot.flow_out import (
+    SCREEN,
+    Clear,
+    Edit,
+    Notify,
+    Out,
+    Person,
+    RetryLater,
+    Send,
+    Throttle,
+    Toast,
+)
+from models.screening import Finding, describe
+from models.tool import AnswerInvalid, MultichoiceQuestion, TextQuestion, load_tool
+
+log = logging.getLogger(__name__)
+
+# Keys of the transient per-user state.
+RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, PENDING, LAST_RID, AGENCY = (
+    "rid",
+    "q",
+    "mode",
+    "sel",
+    "after_review",
+    "ret",
+    "pending",
+    "last_rid",
+    "agency_name",
+)
+VALIDATION = {
+    "invalid_answer",
+    "invalid_grade",
+    "reason_required",
+    "invalid_choice",
+    "too_long",
+    "too_short",
+    "unknown_question",
+}
+
+
+def retry_screen() -> Screen:
+    return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
+
+
+class AuditChat:
+    """Answering: buttons, typed narratives, review and submit."""
+
+    def __init__(self, client: CollectorClient) -> None:
+        self.client = client
+        self.throttle = Throttle()
+
+    # ---- helpers
+    def forget_case(self, state: dict) -> None:
+        if state.get(RID):
+            state[LAST_RID] = state[RID]
+        for key in (RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, SCREEN):
+            state.pop(key, None)
+
+    async def agency_name(self, who: Person, state: dict) -> str:
+        if not state.get(AGENCY):
+            me = await self.client.me(who.telegram_id)
+            state[AGENCY] = me.get("agency_name") or me.get("agency") or ""
+        return state[AGENCY]
+
+    async def load(self, who: Person, state: dict, rid: int) -> dict:
+        ret = await self.client.get_return(who.telegram_id, rid)
+        state[RET] = ret
+        return ret
+
+    async def current(self, who: Person, state: dict, rid: int) -> dict:
+        """The return, fresh if the collector answers, else as last seen (to keep an answer)."""
+        try:
+            return await self.load(who, state, rid)
+        except CollectorUnavailable:
+            if (state.get(RET) or {}).get("id") == rid:
+                return state[RET]
+            raise
+
+    def ask(self, state: dict, ret: dict, key: str) -> list[Out]:
+        tool = load_tool(ret["tool_version"])
+        state.update({RID: ret["id"], QKEY: key, MODE: flow.MODE_QUESTION, RET: ret})
+        state.pop(SEL, None)
+        return [Send(flow.question_screen(tool, ret, key), current=True)]
+
+    async def review(self, who: Person, state: dict, ret: dict) -> list[Out]:
+        tool = load_tool(ret["tool_version"])
+        state.update({RID: ret["id"], QKEY: None, MODE: flow.MODE_REVIEW, RET: ret})
+        state.pop(AFTER_REVIEW, None)
+        agency = await self.agency_name(who, state)
+        return [Send(flow.review_screen(tool, ret, agency), current=True)]
+
+    async def carry_on(self, who: Person, state: dict, ret: dict) -> list[Out]:
+        """Where the auditor goes next: the next unanswered question, or the review."""
+        if ret.get("status") == "submitted":
+            self.forget_case(state)
+            return [Send(Screen(texts.ALREADY_SUBMITTED.format(case=ret["case"])))]
+        if state.get(AFTER_REVIEW) or ret.get("next_question") is None:
+            return await self.review(who, state, ret)
+        return self.ask(state, ret, ret["next_question"])
+
+    def refused(self, exc: CollectorError, state: dict, ret: dict | None = None) -> list[Out]:
+        """A collector refusal in the auditor's words."""
+        if exc.code == "identifiers_found":
+            found = [Finding(**f) for f in exc.extra.get("findings", [])]
+            return [Send(Screen(describe(found)))]
+        if exc.code == "return_submitted":
+            self.forget_case(state)
+            return [Send(Screen(texts.ALREADY_SUBMITTED.format(case=(ret or {}).get("case", ""))))]
+        if exc.code == "round_not_open":
+            return [Send(Screen(texts.ROUND_CLOSED))]
+        if exc.code == "not_enrolled":
+            return [Send(Screen(texts.NOT_ENROLLED))]
+        if exc.code in ("forbidden", "not_found"):
+            self.forget_case(state)
+            return [Send(Screen(texts.NOT_YOUR_CASE))]
+        if exc.code in VALIDATION:
+            return [Send(Screen(exc.message))]
+        log.warning("collector refused: %s", exc.code)
+        return [Send(Screen(texts.SOMETHING_WRONG))]
+
+    # ---- saving
+    async def save(
+        self, who: Person, state: dict, ret: dict, key: str, value: Any, then: str = "next"
+    ) -> list[Out]:
+        """Store one answer; keep it (and say so) if the collector can't be reached."""
+        try:
+            new = await self.client.put_answer(who.telegram_id, ret["id"], key, value)
+        except CollectorUnavailable:
+            state[PENDING] = {"rid": ret["id"], "key": key, "value": value, "then": then}
+            return [Send(retry_screen()), RetryLater()]
+        except CollectorError as exc:
+            return self.refused(exc, state, ret)
+        state.pop(PENDING, None)
+        return await self.after_save(who, state, ret, new, key, then)
+
+    async def after_save(
+        self, who: Person, state: dict, old: dict, new: dict, key: str, then: str
+    ) -> list[Out]:
+        tool = load_tool(new["tool_version"])
+        state[RET] = new
+        outs: list[Out] = []
+        if then == "narrative":
+            q = tool.question(key)
+            so_far = (
+                old.get("answers", {}).get(key) if state.get(MODE) == flow.MODE_NARRATIVE else None
+            )
+            if state.get(MODE) == flow.MODE_NARRATIVE and so_far is not None:
+                outs.append(Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=len(so_far)))))
+            else:
+                outs.append(Edit(flow.answered_screen(tool, new, key)))
+            state.update({RID: new["id"], QKEY: key, MODE: flow.MODE_NARRATIVE})
+            outs.append(Send(flow.narrative_saved_screen(new, q), current=True))
+        else:
+            outs.append(Edit(flow.answered_screen(tool, new, key)))
+            if new.get("alert"):
+                outs += await self.alert(who, new)
+            outs += await self.carry_on(who, state, new)
+        return outs
+
+    async def alert(self, who: Person, ret: dict) -> list[Out]:
+        """Tell the round's coordinators at once: case and agency, never the narrative."""
+        case = ret["case"]
+        try:
+            me = await self.client.me(who.telegram_id)
+            people = await self.client.coordinators(who.telegram_id, ret["round"])
+        except (CollectorUnavailable, CollectorError):
+            return [Send(Screen(texts.CONCERN_NOBODY))]
+        agency = me.get("agency_name") or ret["agency"]
+        text = texts.CONCERN_ALERT.format(round=ret["round"], case=case, agency=agency)
+        ids = [p["telegram_id"] for p in people if p.get("telegram_id")]
+        if not ids:
+            return [Send(Screen(texts.CONCERN_NOBODY))]
+        return [Notify(i, text) for i in ids] + [Send(Screen(texts.CONCERN_SENT.format(case=case)))]
+
+    async def retry(self, who: Person, state: dict) -> list[Out]:
+        """Try again to store the answer that is being kept."""
+        pending = state.get(PENDING)
+        if not pending:
+            return []
+        ret = state.get(RET) or {"id": pending["rid"]}
+        try:
+            new = await self.client.put_answer(
+                who.telegram_id, pending["rid"], pending["key"], pending["value"]
+            )
+        except CollectorUnavailable:
+            return [Send(Screen(texts.STILL_NOT_SAVED, retry_screen().buttons)), RetryLater()]
+        except CollectorError as exc:
+            state.pop(PENDING, None)
+            return self.refused(exc, state, ret)
+        state.pop(PENDING, None)
+        outs: list[Out] = [Send(Screen(texts.SAVED_NOW))]
+        if "tool_version" not in ret:
+            ret = new
+        rest = await self.after_save(who, state, ret, new, pending["key"], pending["then"])
+        return outs + [o if not isinstance(o, Edit) else Clear() for o in rest]
+
+    # ---- typed text
+    async def text(self, who: Person, state: dict, text: str) -> list[Out]:
+        """A typed message: part of a narrative, or a gentle pointer to what to do."""
+        if state.get(PENDING):
+            pending = state[PENDING]
+            if pending["then"] == "narrative" and state.get(MODE) != flow.MODE_REVIEW:
+                tool = load_tool(state[RET]["tool_version"])
+                try:
+                    pending["value"] = flow.narrative(
+                        tool.question(pending["key"]), pending["value"], text
+                    )
+                except flow.IdentifiersFound as exc:
+                    return [Send(Screen(describe(exc.findings)))]
+                except AnswerInvalid as exc:
+                    return [Send(Screen(exc.message))]
+            outs = await self.retry(who, state)
+            return outs
+        mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
+        if not ret or mode is None:
+            await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
+            return [Send(Screen(texts.IDLE_TEXT))]
+        tool = load_tool(ret["tool_version"])
+        q = tool.question(key) if key else None
+        if not isinstance(q, TextQuestion) or mode not in (flow.MODE_QUESTION, flow.MODE_NARRATIVE):
+            return [Send(Screen(texts.USE_BUTTONS))]
+        ret = await self.current(who, state, ret["id"])
+        so_far = ret.get("answers", {}).get(key) if mode == flow.MODE_NARRATIVE else None
+        try:
+            value = flow.narrative(q, so_far, text)
+        except flow.IdentifiersFound as exc:
+            return [Send(Screen(describe(exc.findings)))]
+        except AnswerInvalid as exc:
+            if exc.code == "too_long" and so_far:
+                length = len(so_far) + len(text.strip()) + 2
+                return [Send(Screen(texts.NARRATIVE_FULL.format(length=length, max=q.max_length)))]
+            return [Send(Screen(exc.message))]
+        return await self.save(who, state, ret, key, value, then="narrative")
+
+    # ---- buttons on the current screen
+    async def screen_button(
+        self, who: Person, state: dict, prefix: str, parts: list[str]
+    ) -> list[Out]:
+        rid = int(parts[0])
+        ret = await self.current(who, state, rid)
+        tool = load_tool(ret["tool_version"])
+        key = parts[1] if len(parts) > 1 else None
+        q = tool.question(key) if key else None
+        if key and q is None:
+            return [Toast(texts.STALE_BUTTON_TOAST)]
+        if prefix == flow.CB_ANSWER:
+            value = flow.button_value(q, parts[2])
+            if value is flow.NEEDS_REASON:
+                state.update({RID: rid, QKEY: key, MODE: flow.MODE_REASON})
+                return [Edit(flow.reason_screen(tool, ret, key))]
+            return await self.save(who, state, ret, key, value)
+        if prefix == flow.CB_REASON:
+            return await self.save(who, state, ret, key, flow.reason_value(parts[2]))
+        if prefix == flow.CB_GRADES:
+            state.update({RID: rid, QKEY: key, MODE: flow.MODE_QUESTION})
+            return [Edit(flow.question_screen(tool, ret, key))]
+        if prefix == flow.CB_TOGGLE:
+            current = state.get(SEL) if state.get(QKEY) == key else None
+            if current is None:
+                current = ret.get("answers", {}).get(key) or []
+            state.update({RID: rid, QKEY: key, MODE: flow.MODE_QUESTION})
+            state[SEL] = flow.toggle(q, current, parts[2])
+            return [Edit(flow.question_screen(tool, ret, key, selected=state[SEL]))]
+        if prefix == flow.CB_DONE:
+            if isinstance(q, MultichoiceQuestion):
+                chosen = state.get(SEL) if state.get(QKEY) == key else None
+                if chosen is None:
+                    chosen = ret.get("answers", {}).get(key) or []
+                return await self.save(who, state, ret, key, chosen)
+            if key not in ret.get("answers", {}):
+                return [Toast(texts.WRITE_FIRST)]
+            length = len(ret["answers"][key] or "")
+            state.update({QKEY: key, MODE: flow.MODE_QUESTION})
+            edit = Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=length)))
+            return [edit, *await self.carry_on(who, state, ret)]
+        if prefix == flow.CB_SKIP:
+            if q.required:
+                return [Toast(texts.CANNOT_SKIP), Send(Screen(texts.CANNOT_SKIP))]
+            return await self.save(who, state, ret, key, None)
+        if prefix == flow.CB_KEEP:
+            state[QKEY] = key
+            return [
+                Edit(flow.answered_screen(tool, ret, key)),
+                *await self.carry_on(who, state, ret),
+            ]
+        if prefix == flow.CB_EDIT:
+            state[AFTER_REVIEW] = True
+            return [Clear(), *self.ask(state, ret, key)]
+        agency = await self.agency_name(who, state)
+        if prefix == flow.CB_SUBMIT:
+            state.update({RID: rid, QKEY: None, MODE: flow.MODE_CONFIRM})
+            return [Edit(flow.confirm_screen(ret, agency))]
+        if prefix == flow.CB_NOT_YET:
+            state.update({RID: rid, QKEY: None, MODE: flow.MODE_REVIEW})
+            return [Edit(flow.review_screen(tool, ret, agency))]
+        if prefix == flow.CB_CONFIRM:
+            return await self.submit(who, state, ret)
+        return [Toast(texts.STALE_BUTTON_TOAST)]
+
+    async def submit(self, who: Person, state: dict, ret: dict) -> list[Out]:
+        try:
+            await self.client.submit(who.telegram_id, ret["id"])
+        except CollectorError as exc:
+            if exc.code == "incomplete":
+                tool = load_tool(ret["tool_version"])
+                titles = ", ".join(tool.question(k).title for k in exc.extra.get("missing", []))
+                fresh = await self.load(who, state, ret["id"])
+                return [
+                    Edit(Screen(texts.INCOMPLETE.format(titles=titles))),
+                    *await self.review(who, state, fresh),
+                ]
+            return self.refused(exc, state, ret)
+        self.forget_case(state)
+        return [Edit(Screen(texts.SUBMITTED.format(case=ret["case"])))]

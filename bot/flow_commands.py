@@ -1,0 +1,314 @@
+"""The whole conversation behind one object: commands, buttons, typed text, anything else.
+
+`Chat` is what a channel drives: the Telegram handlers and the console chat call
+`command`, `button`, `text`, `unsupported` and `retry`, and perform the `Out` steps returned.
+"""
+
+import logging
+from collections.abc import Awaitable
+
+from bot import flow, flow_views, texts
+from bot.client import CollectorClient, CollectorError, CollectorUnavailable
+from bot.flow import Screen
+from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, AuditChat
+from bot.flow_coord import CoordinatorChat
+from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
+from models.enums import Role
+from models.tool import load_tool
+
+log = logging.getLogger(__name__)
+
+AUDITOR_COMMANDS = ("audit", "resume", "status", "back", "skip", "cancel")
+COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round")
+COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
+
+
+class Chat(AuditChat, CoordinatorChat):
+    def __init__(self, client: CollectorClient, bot_username: str = "") -> None:
+        super().__init__(client)
+        self.bot_username = bot_username
+
+    async def guard(self, state: dict, step: Awaitable[list[Out]]) -> list[Out]:
+        """Run one step; turn an unreachable or refusing collector into a kind reply."""
+        try:
+            return await step
+        except CollectorUnavailable:
+            return [Send(Screen(texts.UNAVAILABLE))]
+        except CollectorError as exc:
+            return self.refused(exc, state)
+
+    # ---- entry points
+    async def command(self, who: Person, state: dict, name: str, args: list[str]) -> list[Out]:
+        """A /command with its arguments."""
+        name = name.lower()
+        if name not in COMMANDS:
+            return [Send(Screen(texts.UNKNOWN_COMMAND))]
+        if name == "start":
+            return await self.guard(state, self.start(who, state, args))
+        if state.get(PENDING) and name not in ("help", *COORDINATOR_COMMANDS):
+            return await self.guard(state, self.retry(who, state))
+        if name in ("tally", "overdue", "report"):
+            return await self.guard(state, self.view(who, name, args))
+        if name == "invite":
+            return await self.guard(state, self.invite(who, args))
+        if name == "round":
+            return await self.guard(state, self.rounds_command(who, args))
+        return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))
+
+    async def button(
+        self, who: Person, state: dict, data: str, message_id: int | None
+    ) -> list[Out]:
+        """A pressed button; `message_id` is the message it sits on."""
+        prefix, parts = flow.unpack(data)
+        try:
+            if prefix == flow.CB_RETRY:
+                if not state.get(PENDING):
+                    return [Toast(texts.STALE_BUTTON_TOAST)]
+                return await self.guard(state, self.retry(who, state))
+            if state.get(PENDING):
+                return await self.guard(state, self.retry(who, state))
+            if prefix == flow.CB_CASE:
+                return await self.guard(state, self.pick_case(who, state, int(parts[0]), parts[1]))
+            if prefix in (flow.CB_TALLY, flow.CB_ROUND):
+                return await self.guard(state, self.coordinator_button(who, prefix, parts))
+            if prefix in flow.SCREEN_PREFIXES:
+                press = self.screen_press(who, state, prefix, parts, message_id)
+                return await self.guard(state, press)
+        except (ValueError, IndexError):
+            pass
+        return await self.guard(state, self.stale(who, state))
+
+    async def text(self, who: Person, state: dict, text: str) -> list[Out]:  # type: ignore[override]
+        """Typed text (never logged: it may be a narrative)."""
+        return await self.guard(state, AuditChat.text(self, who, state, text))
+
+    async def unsupported(self, who: Person, state: dict) -> list[Out]:
+        """A sticker, photo, voice note, document...: nothing is stored."""
+        try:
+            await self.client.me(who.telegram_id)
+        except CollectorError as exc:
+            if exc.code == "not_enrolled":
+                return [Send(Screen(texts.NOT_ENROLLED))]
+        except CollectorUnavailable:
+            pass
+        return [Send(Screen(texts.UNSUPPORTED_MEDIA))]
+
+    async def retry(self, who: Person, state: dict) -> list[Out]:
+        return await AuditChat.retry(self, who, state)
+
+    # ---- freshness of buttons
+    async def screen_press(
+        self, who: Person, state: dict, prefix: str, parts: list[str], message_id: int | None
+    ) -> list[Out]:
+        if not await self.fresh(who, state, prefix, parts, message_id):
+            return await self.stale(who, state, int(parts[0]))
+        return await self.screen_button(who, state, prefix, parts)
+
+    async def fresh(
+        self, who: Person, state: dict, prefix: str, parts: list[str], message_id: int | None
+    ) -> bool:
+        """Whether a button belongs to the screen the auditor is on now.
+
+        With a screen in memory, only its own message counts. After a restart (nothing in
+        memory) a question button counts only if it is for where the return stands now.
+        """
+        if state.get(SCREEN) is not None:
+            return message_id == state[SCREEN] and str(state.get(RID)) == parts[0]
+        ret = await self.load(who, state, int(parts[0]))
+        if prefix in (flow.CB_EDIT, flow.CB_SUBMIT, flow.CB_CONFIRM, flow.CB_NOT_YET):
+            return ret.get("next_question") is None or prefix == flow.CB_EDIT
+        return len(parts) > 1 and parts[1] == ret.get("next_question")
+
+    async def stale(self, who: Person, state: dict, pressed_rid: int | None = None) -> list[Out]:
+        """An out-of-date button: say so, and show where the auditor is now."""
+        outs: list[Out] = [Toast(texts.STALE_BUTTON_TOAST)]
+        rid = state.get(RID) or pressed_rid
+        if not rid:
+            return [*outs, Send(Screen(texts.STALE_BUTTON + "\n" + texts.NOT_IN_CASE))]
+        ret = await self.load(who, state, rid)
+        outs.append(Send(Screen(texts.STALE_BUTTON)))
+        if state.get(QKEY) and ret.get("status") != "submitted":
+            return [*outs, Clear(), *self.ask(state, ret, state[QKEY])]
+        return [*outs, Clear(), *await self.carry_on(who, state, ret)]
+
+    # ---- commands
+    async def start(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        """/start, or /start CODE from an invite link (the code is never logged)."""
+        tid = who.telegram_id
+        try:
+            me = await self.client.me(tid)
+        except CollectorError as exc:
+            if exc.code != "not_enrolled":
+                raise
+            me = None
+        if me is not None:
+            help_text = self.help_for(me.get("role", ""))
+            if args:
+                return [
+                    Send(
+                        Screen(
+                            texts.ALREADY_ENROLLED.format(
+                                role=_role(me), agency=me.get("agency_name") or "the partnership"
+                            )
+                        )
+                    )
+                ]
+            return [
+                Send(
+                    Screen(
+                        texts.WELCOME_BACK.format(
+                            name=me["display_name"],
+                            role=_role(me),
+                            agency=me.get("agency_name") or "the partnership",
+                            help=help_text,
+                        )
+                    )
+                )
+            ]
+        if not args:
+            return [Send(Screen(texts.WELCOME_NEW))]
+        wait = self.throttle.wait(tid)
+        if wait > 0:
+            return [Send(Screen(texts.TOO_MANY_TRIES.format(minutes=minutes(wait))))]
+        try:
+            member = await self.client.redeem(args[0], tid, who.display_name or "Auditor")
+        except CollectorError as exc:
+            self.throttle.failed(tid)
+            answer = {"invite_used": texts.INVITE_USED, "invite_expired": texts.INVITE_EXPIRED}
+            return [Send(Screen(answer.get(exc.code, texts.INVITE_INVALID)))]
+        self.throttle.succeeded(tid)
+        me = await self.client.me(tid)
+        return [
+            Send(
+                Screen(
+                    texts.ENROLLED.format(
+                        name=member["display_name"],
+                        role=_role(member),
+                        agency=me.get("agency_name") or "the partnership",
+                        help=self.help_for(member["role"]),
+                    )
+                )
+            )
+        ]
+
+    @staticmethod
+    def help_for(role: str) -> str:
+        if role == Role.coordinator:
+            return texts.HELP_COORDINATOR + texts.HELP_AUDITOR
+        if role == Role.viewer:
+            return texts.HELP_VIEWER
+        return texts.HELP_AUDITOR
+
+    async def cmd_help(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        me = await self.client.me(who.telegram_id)
+        return [Send(Screen(self.help_for(me.get("role", ""))))]
+
+    async def my_rounds(self, who: Person) -> list[tuple[dict, list[dict]]]:
+        """The open rounds with this agency's assignments in each."""
+        out = []
+        for r in await self.client.rounds(who.telegram_id, "open"):
+            try:
+                out.append((r, await self.client.assignments(who.telegram_id, r["slug"])))
+            except CollectorError as exc:
+                if exc.code != "forbidden":
+                    raise
+                raise _AuditorsOnly from None
+        return out
+
+    async def cmd_audit(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        try:
+            found = await self.my_rounds(who)
+        except _AuditorsOnly:
+            return [Send(Screen(texts.AUDITORS_ONLY))]
+        if not found:
+            return [Send(Screen(texts.NO_OPEN_ROUND))]
+        return [Send(flow_views.case_list_screen(r, a)) for r, a in found]
+
+    async def cmd_status(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        try:
+            found = await self.my_rounds(who)
+        except _AuditorsOnly:
+            return [Send(Screen(texts.AUDITORS_ONLY))]
+        if not found:
+            return [Send(Screen(texts.NO_OPEN_ROUND))]
+        return [Send(Screen(flow_views.status_text(r, a))) for r, a in found]
+
+    async def pick_case(self, who: Person, state: dict, round_id: int, case: str) -> list[Out]:
+        round_ = await self.round_by_id(who, round_id)
+        if round_ is None:
+            return [Send(Screen(texts.NO_OPEN_ROUND))]
+        ret = await self.client.open_return(who.telegram_id, round_["slug"], case)
+        self.forget_case(state)
+        return await self.carry_on(who, state, ret)
+
+    async def cmd_resume(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        rid = state.get(RID) or state.get(LAST_RID)
+        if rid:
+            ret = await self.load(who, state, rid)
+            if ret.get("status") != "submitted":
+                return [Clear(), *await self.carry_on(who, state, ret)]
+        try:
+            found = await self.my_rounds(who)
+        except _AuditorsOnly:
+            return [Send(Screen(texts.AUDITORS_ONLY))]
+        started = [
+            (r, a)
+            for r, items in found
+            for a in items
+            if a.get("status") != "submitted" and a.get("answered") and a.get("return_id")
+        ]
+        if not started:
+            return [Send(Screen(texts.NOTHING_IN_PROGRESS))]
+        if len(started) == 1:
+            ret = await self.load(who, state, started[0][1]["return_id"])
+            return await self.carry_on(who, state, ret)
+        rows = [flow_views.case_list_screen(r, [a]).buttons[0] for r, a in started]
+        return [Send(Screen(texts.CHOOSE_RESUME, rows))]
+
+    async def in_case(self, who: Person, state: dict) -> tuple[dict, object] | None:
+        rid = state.get(RID)
+        if not rid:
+            return None
+        ret = await self.load(who, state, rid)
+        return ret, load_tool(ret["tool_version"])
+
+    async def cmd_back(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        found = await self.in_case(who, state)
+        if not found:
+            return [Send(Screen(texts.NOT_IN_CASE))]
+        ret, tool = found
+        here = (
+            state.get(QKEY)
+            if state.get(MODE) not in (flow.MODE_REVIEW, flow.MODE_CONFIRM)
+            else None
+        )
+        key = flow.previous_key(tool, here)
+        if key is None:
+            return [Send(Screen(texts.FIRST_QUESTION))]
+        state.pop("after_review", None)
+        return [Clear(), *self.ask(state, ret, key)]
+
+    async def cmd_skip(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        found = await self.in_case(who, state)
+        if not found or not state.get(QKEY):
+            return [Send(Screen(texts.NOT_IN_CASE))]
+        ret, tool = found
+        q = tool.question(state[QKEY])
+        if q.required:
+            return [Send(Screen(texts.CANNOT_SKIP))]
+        return await self.save(who, state, ret, q.key, None)
+
+    async def cmd_cancel(self, who: Person, state: dict, args: list[str]) -> list[Out]:
+        ret = state.get(RET)
+        if not state.get(RID) or not ret:
+            return [Send(Screen(texts.NOT_IN_CASE))]
+        self.forget_case(state)
+        return [Clear(), Send(Screen(texts.LEFT_CASE.format(case=ret["case"])))]
+
+
+class _AuditorsOnly(Exception):
+    pass
+
+
+def _role(member: dict) -> str:
+    return str(member.get("role", "")).replace("_", " ")

@@ -1,0 +1,178 @@
+"""Coordinator commands, channel-agnostic: /tally, /overdue, /report, /invite, /round."""
+
+import logging
+import re
+
+from bot import flow, flow_views, texts
+from bot.client import CollectorClient, CollectorError
+from bot.flow import Button, Screen
+from bot.flow_out import Document, Edit, Out, Person, Send
+from models.enums import Role
+
+log = logging.getLogger(__name__)
+
+REPORT_FORMATS = ("pdf", "html", "docx")
+VIEWS = ("tally", "overdue", "report")
+
+
+class CoordinatorChat:
+    client: CollectorClient
+    bot_username: str
+
+    async def pick_round(self, who: Person, args: list[str], view: str) -> dict | list[Out]:
+        """The round named in args, the one open round, or a question (buttons) which round."""
+        tid = who.telegram_id
+        slug = next((a for a in args if a not in REPORT_FORMATS), None)
+        if slug:
+            try:
+                return await self.client.round(tid, slug)
+            except CollectorError as exc:
+                if exc.code == "not_found":
+                    return [Send(Screen(texts.ROUND_UNKNOWN.format(slug=slug)))]
+                raise
+        open_ = await self.client.rounds(tid, "open")
+        if len(open_) == 1:
+            return open_[0]
+        every = open_ or await self.client.rounds(tid)
+        if not every:
+            return [Send(Screen(texts.NO_ROUNDS))]
+        fmt = next((a for a in args if a in REPORT_FORMATS), "pdf")
+        extra = [fmt] if view == "report" else []
+        rows = [
+            [
+                Button(
+                    f"{r['slug']} ({r['status']})", flow.pack(flow.CB_TALLY, r["id"], view, *extra)
+                )
+            ]
+            for r in every[:20]
+        ]
+        return [Send(Screen(texts.CHOOSE_ROUND, rows))]
+
+    async def round_by_id(self, who: Person, round_id: int) -> dict | None:
+        for r in await self.client.rounds(who.telegram_id):
+            if r["id"] == round_id:
+                return r
+        return None
+
+    async def view(self, who: Person, view: str, args: list[str]) -> list[Out]:
+        """/tally, /overdue or /report for a round."""
+        if view == "report" and args and args[0] not in REPORT_FORMATS and len(args) > 1:
+            return [Send(Screen(texts.REPORT_FORMATS))]
+        picked = await self.pick_round(who, args, view)
+        if isinstance(picked, list):
+            return picked
+        return await self.show_view(who, picked, view, args)
+
+    async def show_view(self, who: Person, round_: dict, view: str, args: list[str]) -> list[Out]:
+        tid, slug = who.telegram_id, round_["slug"]
+        try:
+            if view == "overdue":
+                rows = await self.client.overdue(tid, slug)
+                return [Send(Screen(flow_views.overdue_text(round_, rows)))]
+            tally = await self.client.tally(tid, slug)
+            text = flow_views.tally_text(round_, tally)
+            if view == "tally":
+                return [Send(Screen(text))]
+            fmt = next((a for a in args if a in REPORT_FORMATS), "pdf")
+            try:
+                content, headers = await self.client.report(tid, slug, fmt)
+            except CollectorError as exc:
+                if exc.status in (404, 405, 501) and exc.code != "forbidden":
+                    return [Send(Screen(texts.REPORT_NOT_READY.format(tally=text)))]
+                raise
+            name = _filename(headers.get("Content-Disposition", "")) or f"{slug}-report.{fmt}"
+            caption = texts.REPORT_CAPTION.format(title=round_["title"])
+            return [Document(name, content, caption)]
+        except CollectorError as exc:
+            if exc.code == "forbidden":
+                return [Send(Screen(texts.COORDINATORS_ONLY))]
+            raise
+
+    async def invite(self, who: Person, args: list[str]) -> list[Out]:
+        """/invite AGENCY ROLE: a single-use deep link (the code itself is never logged)."""
+        roles = ", ".join(r.value for r in Role)
+        if len(args) == 1 and args[0] == "coordinator":
+            agency, role = None, "coordinator"
+        elif len(args) != 2 or args[1] not in Role.__members__:
+            return [Send(Screen(texts.INVITE_USAGE.format(roles=roles)))]
+        else:
+            agency, role = args[0], args[1]
+        try:
+            issued = await self.client.create_invite(who.telegram_id, agency, role)
+        except CollectorError as exc:
+            if exc.code == "forbidden":
+                return [Send(Screen(texts.COORDINATORS_ONLY))]
+            if exc.status in (400, 404, 409, 422):
+                return [Send(Screen(texts.INVITE_REFUSED.format(message=exc.message)))]
+            raise
+        username = self.bot_username
+        link = f"https://t.me/{username}?start={issued['code']}" if username else issued.get("link")
+        text = texts.INVITE_LINK.format(
+            agency=issued.get("agency") or "the partnership",
+            role=issued["role"],
+            expires=flow.day(issued["expires_at"]),
+            link=link,
+        )
+        return [Send(Screen(text))]
+
+    async def rounds_command(self, who: Person, args: list[str]) -> list[Out]:
+        """/round, /round open SLUG, /round close SLUG."""
+        tid = who.telegram_id
+        if args and args[0] in ("open", "close") and len(args) == 2:
+            return await self.set_round(who, args[1], args[0])
+        if args:
+            return [Send(Screen(texts.ROUND_USAGE))]
+        me = await self.client.me(tid)
+        if me.get("role") != Role.coordinator:
+            return [Send(Screen(texts.COORDINATORS_ONLY))]
+        every = await self.client.rounds(tid)
+        if not every:
+            return [Send(Screen(texts.NO_ROUNDS))]
+        lines, rows = [], []
+        for r in every[:20]:
+            lines.append(
+                texts.ROUND_LINE.format(
+                    slug=r["slug"], status=r["status"], due=flow.day(r["due_at"])
+                )
+            )
+            if r["status"] == "open":
+                label, action = texts.BTN_CLOSE_ROUND.format(slug=r["slug"]), "ask"
+            else:
+                label, action = texts.BTN_OPEN_ROUND.format(slug=r["slug"]), "open"
+            rows.append([Button(label, flow.pack(flow.CB_ROUND, r["id"], action))])
+        return [Send(Screen(texts.ROUNDS_LIST.format(lines="\n".join(lines)), rows))]
+
+    async def set_round(self, who: Person, slug: str, action: str) -> list[Out]:
+        try:
+            r = await self.client.set_round(who.telegram_id, slug, action)
+        except CollectorError as exc:
+            if exc.code == "forbidden":
+                return [Send(Screen(texts.COORDINATORS_ONLY))]
+            if exc.code == "not_found":
+                return [Send(Screen(texts.ROUND_UNKNOWN.format(slug=slug)))]
+            return [Send(Screen(exc.message))]
+        return [Send(Screen(texts.ROUND_CHANGED.format(slug=r["slug"], status=r["status"])))]
+
+    async def coordinator_button(self, who: Person, prefix: str, parts: list[str]) -> list[Out]:
+        round_ = await self.round_by_id(who, int(parts[0]))
+        if round_ is None:
+            return [Send(Screen(texts.NO_ROUNDS))]
+        if prefix == flow.CB_TALLY:
+            return [
+                Edit(Screen(texts.CHOOSE_ROUND + " " + round_["slug"])),
+                *await self.show_view(who, round_, parts[1], parts[2:]),
+            ]
+        slug, action = round_["slug"], parts[1]
+        if action == "ask":
+            confirm = Button(
+                texts.BTN_CONFIRM_CLOSE.format(slug=slug),
+                flow.pack(flow.CB_ROUND, round_["id"], "close"),
+            )
+            return [Edit(Screen(texts.CONFIRM_CLOSE.format(slug=slug), [[confirm]]))]
+        outs = await self.set_round(who, slug, action)
+        return [Edit(outs[0].screen), *outs[1:]] if outs else []
+
+
+def _filename(disposition: str) -> str | None:
+    m = re.search(r'filename="?([^";]+)"?', disposition)
+    return m.group(1) if m else None
