@@ -14,10 +14,13 @@ async def test_overdue_report_and_invite_usage(bot, loopback):
     overdue = await coord.cmd("/overdue", expect="Outstanding returns for Test audit")
     assert "Police · C1 · not started" in overdue["text"]
     assert "ICB/GPs · C4" not in overdue["text"]  # not required
-    report = await coord.cmd("/report pdf", expect=lambda m: "report" in str(m).lower())
-    if report.get("document") is None:  # the collector has no report route yet: the tally
-        assert "The full report isn't available yet" in report["text"]
-        assert "Police: 0 (of 2)" in report["text"]
+    await coord.cmd("/report pdf", expect=lambda m: m.get("document") is not None)
+    pdf = loopback.uploads[-1]
+    assert (pdf.chat_id, pdf.filename) == (COORD, "r-2026-overview.pdf")
+    assert pdf.data.startswith(b"%PDF")
+    await coord.cmd("/report docx", expect=lambda m: m.get("document") is not None)
+    assert loopback.uploads[-1].filename == "r-2026-overview.docx"
+    assert loopback.uploads[-1].data[:2] == b"PK"  # a zip: the Word format
     await coord.cmd("/invite police", expect="Please say which agency and role")
     await coord.cmd("/invite nowhere auditor", expect="I couldn't make that invite")
 
