@@ -77,14 +77,19 @@ async def _load(session: AsyncSession, actor: Actor, return_id: int, *, write: b
     return loaded
 
 
+async def _answers(session: AsyncSession, return_id: int) -> dict[str, Any]:
+    rows = await session.execute(
+        select(Answer.question_key, Answer.value).where(Answer.return_id == return_id)
+    )
+    return dict(rows.tuples().all())
+
+
 async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
+    return _public_from(loaded, await _answers(session, loaded.ret.id))
+
+
+def _public_from(loaded: _Loaded, answers: dict[str, Any]) -> ReturnPublic:
     tool = load_tool(loaded.round.tool_version)
-    rows = (
-        await session.execute(
-            select(Answer.question_key, Answer.value).where(Answer.return_id == loaded.ret.id)
-        )
-    ).all()
-    answers = {k: v for k, v in rows}
     given = {k for k, v in answers.items() if v is not None}
     return ReturnPublic(
         id=loaded.ret.id,
@@ -232,15 +237,13 @@ async def put_answer(
             f"The audit tool {tool.version} has no question '{key}'.", code="unknown_question"
         )
     clean = _validate(question, value)
-    existing = (
-        await session.execute(
-            select(Answer).where(Answer.return_id == return_id, Answer.question_key == key)
-        )
-    ).scalar()
+    # One read of the return's answers serves both the before-value and the response.
+    answers = await _answers(session, return_id)
+    existed = key in answers
     alert = None
-    if existing is None or existing.value != clean:
+    if not existed or answers[key] != clean:
         now = utcnow()
-        before = None if existing is None else existing.value
+        before = answers.get(key)
         await session.execute(
             insert_for(session, Answer)
             .values(
@@ -262,7 +265,7 @@ async def put_answer(
             action="answer.put",
             entity="return",
             entity_id=return_id,
-            before={key: before} if existing else None,
+            before={key: before} if existed else None,
             after={key: clean},
         )
         if isinstance(question, YesNoQuestion) and question.alert_on_yes and clean is True:
@@ -275,7 +278,8 @@ async def put_answer(
                 entity_id=return_id,
                 after={"case": alert.case, "agency": alert.agency},
             )
-    public = await _public(session, loaded)
+        answers[key] = clean
+    public = _public_from(loaded, answers)
     return AnswerResult(**public.model_dump(), alert=alert)
 
 
