@@ -81,7 +81,7 @@ async def _answers(session: AsyncSession, return_id: int) -> dict[str, Any]:
     rows = await session.execute(
         select(Answer.question_key, Answer.value).where(Answer.return_id == return_id)
     )
-    return dict(rows.tuples().all())
+    return {key: value for key, value in rows.all()}
 
 
 async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
