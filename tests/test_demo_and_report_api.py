@@ -86,3 +86,30 @@ async def test_demo_writes_every_format(demo, tmp_path):
         [".md", ".html", ".pdf", ".docx", ".csv", ".xlsx", ".json"]
     )
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+async def test_next_round_of_the_partnership_is_compared_with_the_demo(demo):
+    nxt = {
+        "slug": "cne-2025",
+        "title": "Multi-agency audit 2025",
+        "theme": "Children missing education",
+        "partnership": "Bromley Safeguarding Children Partnership",
+        "opens_at": "2025-01-13",
+        "due_at": "2025-02-21",
+        "tool_version": "maa-audit-1",
+        "agencies": [{"code": "csc", "name": "Children's Social Care"}],
+        "cases": [{"reference": "C1"}],
+        "expectations": [{"agency": "csc", "cases": "all"}],
+    }
+    await demo.create_round(nxt)
+    async with demo.db.read() as s:
+        snapshot = await take_snapshot(session=s, slug="cne-2025")
+        first = await take_snapshot(session=s, slug="cne-2024")
+    assert snapshot.previous is not None and snapshot.previous.slug == "cne-2024"
+    assert len(snapshot.previous.submitted) == 60
+    assert first.previous is None  # nothing came before the demo
+    coord = await demo.token_for(await demo.add_member("Co", Role.coordinator))
+    _, md = await demo.call("GET", "/api/rounds/cne-2025/report?format=md", token=coord)
+    text = md.decode()
+    assert "Comparison with the previous round" in text
+    assert snapshot.previous.title in text

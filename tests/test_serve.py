@@ -1,0 +1,51 @@
+"""`maa serve`: the collector and the bot together in one process, stopped cleanly."""
+
+import asyncio
+import socket
+
+import aiohttp
+from pydantic import SecretStr
+from tests.conftest import SERVICE_TOKEN, small_round
+
+from bot.loopback import LoopbackBotApi
+from collector.serve import serve
+from models.enums import Role
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_serve_runs_collector_and_bot_until_stopped(settings, collector):
+    port = free_port()
+    await collector.add_member("Co", Role.coordinator, telegram_id=4242)
+    await collector.create_round(small_round())
+    async with LoopbackBotApi("maa_test_bot") as telegram:
+        conf = settings.model_copy(
+            update={
+                "port": port,
+                "telegram_token": SecretStr("123456:SERVE-TEST"),
+                "telegram_base_url": telegram.base_url,
+                "service_token": SecretStr(SERVICE_TOKEN),
+            }
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(conf, stop, with_bot=True))
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/healthz") as r:
+                        assert (r.status, await r.json()) == (200, {"status": "ok"})
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the collector did not start")
+        # The bot in the same process answers through the collector it was started beside.
+        telegram.send_command(4242, "/tally")
+        reply = await telegram.wait_for(4242, "Police: 0 (of 2)", timeout=10)
+        assert "Children's Social Care: 0 (of 4)" in reply["text"]
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
