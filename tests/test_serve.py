@@ -5,11 +5,11 @@ import socket
 
 import aiohttp
 from pydantic import SecretStr
-from tests.conftest import SERVICE_TOKEN, small_round
 
 from bot.loopback import LoopbackBotApi
 from collector.serve import serve
 from models.enums import Role
+from tests.conftest import SERVICE_TOKEN, small_round
 
 
 def free_port() -> int:
