@@ -17,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 
 from collector.auth import SYSTEM
+from collector.cli_remind import remind
 from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
@@ -36,6 +37,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+app.command("remind")(remind)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

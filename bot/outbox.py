@@ -1,0 +1,223 @@
+"""The reminder sender: claim due reminders from the collector, send them paced, acknowledge.
+
+Telegram allows about 30 messages a second across chats and one a second in one chat.
+python-telegram-bot's AIORateLimiter does not pace a single private chat, so the sender paces
+both itself. Delivery is at least once: a claim is a lease, and a reminder whose sender died
+before acknowledging it comes back when the lease runs out.
+Nothing here logs message text or tokens: only reminder ids and error classes.
+"""
+
+import asyncio
+import contextlib
+import logging
+import math
+import time
+from collections import deque
+from datetime import timedelta
+from typing import Any, Protocol
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+log = logging.getLogger(__name__)
+LATE = 0.005  # seconds a wake-up may overshoot its slot and still count as on time
+
+
+class Collector(Protocol):
+    """What the sender needs of the collector client (bot.client.CollectorClient fits)."""
+
+    async def request(self, method: str, path: str, *args: Any, json: Any = None) -> Any: ...
+
+
+class Pacer:
+    """Hands out send slots: at most `per_second` overall and one per `chat_interval` a chat."""
+
+    def __init__(self, per_second: float = 28.5, chat_interval: float = 1.05) -> None:
+        # 28.5 rather than 30: requests arrive with some jitter, and the room keeps every
+        # one-second window at the server within Telegram's 30.
+        self.per_second = per_second
+        self.interval = 1.0 / per_second
+        self.chat_interval = chat_interval
+        self._last = -1.0e9  # monotonic time the last message was let go
+        self._paused_until = 0.0
+        self._recent: deque[float] = deque()
+        self._global = asyncio.Lock()  # FIFO: slots go out in the order they were asked for
+        self._chat_next: dict[int, float] = {}
+        self._chat_locks: dict[int, asyncio.Lock] = {}
+
+    def pause(self, seconds: float) -> None:
+        """Telegram said 429: nothing is sent for `seconds`."""
+        self._paused_until = max(self._paused_until, time.monotonic() + seconds)
+
+    def _earliest(self) -> float:
+        """The next moment a message may go: spaced, within the window cap, after any pause."""
+        now = time.monotonic()
+        t = max(self._last + self.interval, self._paused_until)
+        cap = math.ceil(self.per_second)
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= cap:
+            t = max(t, self._recent[-cap] + 1.0)
+        return t
+
+    async def wait(self, chat_id: int) -> None:
+        """Sleep until this chat may receive its next message; one chat's queue blocks no other."""
+        lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
+        async with lock:
+            delay = self._chat_next.get(chat_id, 0.0) - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            async with self._global:
+                slot = self._earliest()
+                while (delay := slot - time.monotonic()) > 0:
+                    await asyncio.sleep(delay)
+                    slot = self._earliest()
+                # Spacing counts from the slot, so a millisecond of sleep overshoot is not lost
+                # each time; but from the real time after a late wake-up, so that messages held
+                # up by a busy loop do not then leave bunched together.
+                now = time.monotonic()
+                left = self._last = slot if now - slot < LATE else now
+                self._recent.append(left)
+            self._chat_next[chat_id] = left + self.chat_interval
+
+
+def _seconds(value: Any) -> float:
+    """RetryAfter.retry_after is an int or a timedelta, depending on the PTB version."""
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboxSender:
+    """Claims reminders in batches and sends each through the pacer; `run_once` or `start`."""
+
+    def __init__(
+        self,
+        bot: Any,
+        collector: Collector,
+        *,
+        batch: int = 50,
+        lease_seconds: float = 120.0,
+        pacer: Pacer | None = None,
+        poll_seconds: float = 5.0,
+        plan_every: float = 300.0,
+        max_429: int = 5,
+    ) -> None:
+        self.bot = bot
+        self.collector = collector
+        self.batch = batch
+        self.lease_seconds = lease_seconds
+        self.pacer = pacer or Pacer()
+        self.poll_seconds = poll_seconds
+        self.plan_every = plan_every
+        self.max_429 = max_429
+        self._stop: asyncio.Event | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._waiting = 0  # reminders in hand not yet let go by the pacer
+        self._let_go = asyncio.Condition()
+
+    async def plan(self) -> int:
+        """Ask the collector to work the policy for every round; returns how many were queued."""
+        body = await self.collector.request("POST", "/api/reminders/plan", json={})
+        return int(body.get("queued", 0))
+
+    async def _claim(self) -> list[dict[str, Any]]:
+        claim = {"limit": self.batch, "lease_seconds": self.lease_seconds}
+        return await self.collector.request("POST", "/api/reminders/claim", json=claim) or []
+
+    async def _send_batch(self, batch: list[dict[str, Any]]) -> int:
+        deadline = time.monotonic() + self.lease_seconds * 0.9
+        return sum(await asyncio.gather(*(self._deliver(r, deadline) for r in batch)))
+
+    async def run_once(self) -> int:
+        """Claim one batch and deliver it; returns how many were claimed (0: nothing due)."""
+        batch = await self._claim()
+        await self._send_batch(batch)
+        return len(batch)
+
+    async def drain(self, stop: asyncio.Event | None = None) -> int:
+        """Claim and deliver until nothing is due (or `stop` is set); returns how many were claimed.
+
+        The next batch is claimed while the tail of the last one still waits for the pacer,
+        so the pause for a claim does not show as a gap in the sending rate.
+        """
+        total, sending = 0, []
+        while not (stop and stop.is_set()) and (batch := await self._claim()):
+            total += len(batch)
+            sending.append(asyncio.create_task(self._send_batch(batch)))
+            async with self._let_go:
+                await self._let_go.wait_for(lambda: self._waiting <= max(self.batch // 5, 1))
+        await asyncio.gather(*sending)
+        return total
+
+    async def _deliver(self, reminder: dict[str, Any], deadline: float) -> bool:
+        """Send one reminder, retrying 429s while the lease lasts; then acknowledge it."""
+        chat_id = int(reminder["telegram_id"])
+        markup = None
+        if reminder.get("button"):
+            label, data = reminder["button"]
+            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+        ack: dict[str, Any] = {"outcome": "sent"}
+        self._waiting += 1
+        try:
+            await self.pacer.wait(chat_id)
+        finally:
+            self._waiting -= 1
+            async with self._let_go:
+                self._let_go.notify_all()
+        for attempt in range(self.max_429 + 1):
+            if attempt:
+                await self.pacer.wait(chat_id)
+            try:
+                await self.bot.send_message(chat_id, reminder["text"], reply_markup=markup)
+                ack = {"outcome": "sent"}
+                break
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                self.pacer.pause(wait)
+                ack = {"outcome": "failed", "error": "429 flood control", "retry_after": wait}
+                if time.monotonic() + wait > deadline:
+                    break  # the lease would run out: hand it back to be sent later
+            except Forbidden as exc:
+                ack = {"outcome": "unreachable", "error": f"Forbidden: {exc.message}"[:500]}
+                break
+            except BadRequest as exc:
+                outcome = "unreachable" if "chat not found" in exc.message.lower() else "failed"
+                ack = {"outcome": outcome, "error": f"BadRequest: {exc.message}"[:500]}
+                break
+            except (TelegramError, OSError) as exc:  # network trouble, timeouts: try again later
+                ack = {"outcome": "failed", "error": type(exc).__name__}
+                break
+        try:
+            await self.collector.request("POST", f"/api/reminders/{reminder['id']}/ack", json=ack)
+        except Exception as exc:
+            # The lease runs out and the reminder comes back: at worst it is sent twice.
+            log.warning("reminder %s: ack failed (%s)", reminder["id"], type(exc).__name__)
+        if ack["outcome"] != "sent":
+            log.info("reminder %s: %s (%s)", reminder["id"], ack["outcome"], ack.get("error"))
+        return ack["outcome"] == "sent"
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Plan every `plan_every` seconds; claim and send until a batch comes back empty."""
+        next_plan = 0.0
+        while not stop.is_set():
+            try:
+                if time.monotonic() >= next_plan:
+                    next_plan = time.monotonic() + self.plan_every
+                    await self.plan()
+                await self.drain(stop)
+            except Exception as exc:  # the collector is down, say: keep the loop alive
+                log.warning("outbox: %s; trying again shortly", type(exc).__name__)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+
+    def start(self, app: Any = None) -> asyncio.Task[None]:
+        """Run in the background (call from the bot's post_init); `app` is accepted and unused."""
+        self._stop = asyncio.Event()
+        self._task = asyncio.create_task(self.run_forever(self._stop), name="maa-outbox")
+        return self._task
+
+    async def stop(self, app: Any = None) -> None:
+        """Finish the batch in hand and stop (call from the bot's post_shutdown)."""
+        if self._stop is not None and self._task is not None:
+            self._stop.set()
+            await self._task
+            self._task = None

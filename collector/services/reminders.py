@@ -1,0 +1,382 @@
+"""The reminder outbox: the policy's decisions become rows; senders claim, send and acknowledge.
+
+Every row has a unique key, so planning twice (or in two processes at once) queues each
+reminder once. A claim is a lease: a row claimed but never acknowledged comes back once
+`claimed_until` has passed, so a crashed sender may repeat one message but never lose it.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from collector.auth import Actor
+from collector.errors import Conflict, Forbidden, NotFound
+from collector.services.audit import record
+from collector.services.lookup import round_by_slug
+from collector.services.upsert import insert_for
+from models.base import utcnow
+from models.enums import ReminderStatus, ReturnStatus, Role, RoundStatus
+from models.ops import Reminder
+from models.people import Agency, Member
+from models.returns import Answer, AuditReturn
+from models.rounds import Action, Case, Expectation, Round
+from models.tool import load_tool
+from report.reminders import (
+    ChaseAction,
+    ChaseExpectation,
+    ChaseMember,
+    ChaseRound,
+    ReminderDecision,
+    explain,
+    plan_reminders,
+)
+
+MAX_ATTEMPTS = 5  # sends that fail this often are given up (status failed, reason kept)
+RETRY_BACKOFF = timedelta(minutes=2)  # a failed send is tried again after 2, 4, 8... minutes
+CHUNK = 500  # rows per INSERT: well inside SQLite's and asyncpg's limits on bound parameters
+ROUND_KINDS = ("expectation", "escalation", "digest")  # only chased while the round is open
+Inputs = tuple[ChaseRound, list[ChaseMember], list[ChaseExpectation], list[ChaseAction]]
+
+
+def _allow(actor: Actor, dry_run: bool) -> None:
+    """Queueing is the bot's (service) or the server's; coordinators may also look (dry run)."""
+    if actor.is_service or (dry_run and actor.role == Role.coordinator):
+        return
+    raise Forbidden(
+        "Only the bot's service token may queue reminders; coordinators may use dry_run."
+    )
+
+
+async def chase_inputs(session: AsyncSession, round_: Round) -> Inputs:
+    """The policy's inputs for one round: expectations with progress, members, actions."""
+    total = len(load_tool(round_.tool_version).questions)
+    answered = (
+        select(Answer.return_id, func.count().label("n")).group_by(Answer.return_id).subquery()
+    )
+    rows = await session.execute(
+        select(
+            Expectation.id,
+            Agency.code,
+            Agency.name,
+            Case.reference,
+            Expectation.status,
+            AuditReturn.id,
+            AuditReturn.status,
+            func.coalesce(answered.c.n, 0),
+        )
+        .select_from(Expectation)
+        .join(Agency, Agency.id == Expectation.agency_id)
+        .join(Case, Case.id == Expectation.case_id)
+        .outerjoin(
+            AuditReturn,
+            (AuditReturn.round_id == Expectation.round_id)
+            & (AuditReturn.agency_id == Expectation.agency_id)
+            & (AuditReturn.case_id == Expectation.case_id),
+        )
+        .outerjoin(answered, answered.c.return_id == AuditReturn.id)
+        .where(Expectation.round_id == round_.id)
+        .order_by(Expectation.id)
+    )
+    expectations = [
+        ChaseExpectation(i, code, name, ref, str(st), rid, rst and str(rst), n, total)
+        for i, code, name, ref, st, rid, rst, n in rows.all()
+    ]
+    people = await session.execute(
+        select(Member, Agency.code).outerjoin(Agency, Agency.id == Member.agency_id)
+    )
+    members = [
+        ChaseMember(m.id, m.telegram_id, m.display_name, str(m.role), code, m.reachable)
+        for m, code in people.all()
+    ]
+    acts = (await session.execute(select(Action).where(Action.round_id == round_.id))).scalars()
+    actions = [
+        ChaseAction(a.id, a.number, a.recommendation, a.owner_member_id, a.due_at, str(a.status))
+        for a in acts
+    ]
+    chase = ChaseRound(
+        round_.id,
+        round_.slug,
+        round_.title,
+        round_.due_at,
+        str(round_.status),
+        round_.reminder_policy,
+    )
+    return chase, members, expectations, actions
+
+
+async def queue(session: AsyncSession, decisions: list[ReminderDecision]) -> list[int]:
+    """Insert the decisions as queued rows; existing keys are left alone. Returns new ids."""
+    if not decisions:
+        return []
+    now = utcnow()
+    fields = ("key", "round_id", "kind", "stage", "recipient_id", "expectation_id", "action_id")
+    common = {"status": ReminderStatus.queued, "attempts": 0, "created_at": now}
+    values = [
+        {f: getattr(d, f) for f in fields}
+        | {"payload": d.payload(), "send_after": d.send_after}
+        | common
+        for d in decisions
+    ]
+    new_ids: list[int] = []
+    for start in range(0, len(values), CHUNK):
+        stmt = (
+            insert_for(session, Reminder)
+            .values(values[start : start + CHUNK])
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(Reminder.id)
+        )
+        new_ids += (await session.execute(stmt)).scalars()
+    return new_ids
+
+
+async def plan(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    slug: str | None,
+    at: datetime | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """Work the policy for one round (or every open and closed one) and queue what is due."""
+    _allow(actor, dry_run)
+    at = at or utcnow()
+    if slug is not None:
+        round_list = [await round_by_slug(session, slug)]
+    else:
+        wanted = (RoundStatus.open, RoundStatus.closed)
+        query = select(Round).where(Round.status.in_(wanted)).order_by(Round.id)
+        round_list = list((await session.execute(query)).scalars())
+    decisions: list[ReminderDecision] = []
+    lines: list[str] = []
+    for round_ in round_list:
+        inputs = await chase_inputs(session, round_)
+        decisions += plan_reminders(*inputs, at)
+        if dry_run:
+            lines += [f"{round_.slug}: {line}" for line in explain(*inputs, at)]
+    new_ids = [] if dry_run else await queue(session, decisions)
+    if new_ids:
+        record(
+            session,
+            actor=actor,
+            action="reminder.queue",
+            entity="round",
+            entity_id=round_list[0].id if slug else None,
+            after={"queued": len(new_ids), "at": at.isoformat()},
+        )
+    return {
+        "round": slug,
+        "at": at,
+        "dry_run": dry_run,
+        "decisions": decisions,
+        "lines": lines,
+        "queued": len(new_ids),
+    }
+
+
+def _due(now: datetime) -> Any:
+    """Rows a sender may take: queued and due, or claimed by a sender whose lease ran out."""
+    return or_(
+        and_(Reminder.status == ReminderStatus.queued, Reminder.send_after <= now),
+        and_(Reminder.status == ReminderStatus.claimed, Reminder.claimed_until < now),
+    )
+
+
+async def _submitted(session: AsyncSession, ids: set[int]) -> set[int]:
+    """The expectations among `ids` whose return is submitted."""
+    if not ids:
+        return set()
+    rows = await session.execute(
+        select(Expectation.id)
+        .join(
+            AuditReturn,
+            (AuditReturn.round_id == Expectation.round_id)
+            & (AuditReturn.agency_id == Expectation.agency_id)
+            & (AuditReturn.case_id == Expectation.case_id),
+        )
+        .where(Expectation.id.in_(ids), AuditReturn.status == ReturnStatus.submitted)
+    )
+    return set(rows.scalars())
+
+
+def _stale(r: Reminder, m: Member, round_status: str | None, submitted: set[int]) -> str | None:
+    """Why a due row must not be sent after all, or None to send it."""
+    if not m.reachable or m.telegram_id is None:
+        return "unreachable"
+    if r.kind in ROUND_KINDS and round_status is not None and round_status != RoundStatus.open:
+        return "cancelled"
+    chased = set((r.payload or {}).get("expectation_ids") or [])
+    if r.kind in ("expectation", "escalation") and chased and chased <= submitted:
+        return "cancelled"  # every return it chases is in: never chase a submitted return
+    return None
+
+
+async def claim(
+    *, session: AsyncSession, actor: Actor, limit: int, lease_seconds: float, at: datetime | None
+) -> list[dict[str, Any]]:
+    """Lease up to `limit` due reminders to the caller; stale ones are cancelled on the way."""
+    actor.require_service()
+    now = at or utcnow()
+    # SKIP LOCKED lets several senders claim at once on PostgreSQL without waiting on each
+    # other or taking the same row; SQLite ignores it, and its single writer serialises claims.
+    rows = (
+        await session.execute(
+            select(Reminder, Member, Round.status)
+            .join(Member, Member.id == Reminder.recipient_id)
+            .outerjoin(Round, Round.id == Reminder.round_id)
+            .where(_due(now))
+            .order_by(Reminder.send_after, Reminder.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=Reminder)
+        )
+    ).all()
+    chased: set[int] = set()
+    for r, _m, _s in rows:
+        chased |= set((r.payload or {}).get("expectation_ids") or [])
+    submitted = await _submitted(session, chased)
+    until = now + timedelta(seconds=lease_seconds)
+    send: dict[int, tuple[Reminder, Member]] = {}
+    for r, m, round_status in rows:
+        why = _stale(r, m, round_status, submitted)
+        if why is None:
+            send[r.id] = (r, m)
+        else:
+            await _finish(session, r.id, now, ReminderStatus(why), f"not sent: {why}")
+    if not send:
+        return []
+    # The guard repeats the due test, so a row another claimer took meanwhile is skipped.
+    taken = await session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(send), _due(now))
+        .values(status=ReminderStatus.claimed, claimed_until=until, attempts=Reminder.attempts + 1)
+        .returning(Reminder.id, Reminder.attempts)
+    )
+    attempts = {rid: n for rid, n in taken.all()}
+    out = []
+    for rid, (r, m) in send.items():
+        if rid not in attempts:
+            continue
+        payload = r.payload or {}
+        out.append(
+            {"id": rid, "key": r.key, "kind": r.kind, "stage": r.stage, "recipient_id": m.id}
+            | {"telegram_id": m.telegram_id, "text": payload.get("text", "")}
+            | {"button": payload.get("button"), "attempts": attempts[rid], "claimed_until": until}
+        )
+    return out
+
+
+async def _finish(
+    session: AsyncSession, rid: int, now: datetime, status: ReminderStatus, error: str | None
+) -> None:
+    values: dict[str, Any] = {"status": status, "claimed_until": None}
+    if status == ReminderStatus.sent:
+        values["sent_at"] = now
+    if error is not None:
+        values["last_error"] = error[:500]
+    await session.execute(update(Reminder).where(Reminder.id == rid).values(**values))
+
+
+async def ack(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    reminder_id: int,
+    outcome: str,
+    error: str | None = None,
+    retry_after: float | None = None,
+) -> dict[str, Any]:
+    """Record what happened to a claimed reminder: sent, failed (retried later) or unreachable."""
+    actor.require_service()
+    r = await session.get(Reminder, reminder_id, with_for_update=True)
+    if r is None:
+        raise NotFound(f"There is no reminder {reminder_id}.")
+    now = utcnow()
+    if r.status == ReminderStatus.sent and outcome == "sent":
+        return _state(r)  # an acknowledgement repeated after a lost answer
+    if r.status != ReminderStatus.claimed:
+        raise Conflict(f"Reminder {reminder_id} is {r.status}, not claimed.", code="not_claimed")
+    if outcome == "sent":
+        await _finish(session, r.id, now, ReminderStatus.sent, None)
+    elif outcome == "unreachable":
+        await _finish(session, r.id, now, ReminderStatus.unreachable, error or "blocked")
+        await _unreachable(session, actor, r)
+    elif r.attempts >= MAX_ATTEMPTS:
+        await _finish(session, r.id, now, ReminderStatus.failed, error or "failed")
+    else:
+        wait = (
+            timedelta(seconds=retry_after) if retry_after else RETRY_BACKOFF * 2 ** (r.attempts - 1)
+        )
+        await session.execute(
+            update(Reminder)
+            .where(Reminder.id == r.id)
+            .values(
+                status=ReminderStatus.queued,
+                claimed_until=None,
+                send_after=now + wait,
+                last_error=(error or "failed")[:500],
+            )
+        )
+    await session.refresh(r)
+    return _state(r)
+
+
+def _state(r: Reminder) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "attempts": r.attempts,
+        "send_after": r.send_after,
+        "last_error": r.last_error,
+    }
+
+
+async def _unreachable(session: AsyncSession, actor: Actor, r: Reminder) -> None:
+    """Mark the member unreachable and tell each coordinator, once per member (unique key)."""
+    m = await session.get(Member, r.recipient_id, with_for_update=True)
+    assert m is not None  # a foreign key
+    if m.reachable:
+        m.reachable = False
+        record(
+            session,
+            actor=actor,
+            action="member.unreachable",
+            entity="member",
+            entity_id=m.id,
+            before={"reachable": True},
+            after={"reachable": False},
+        )
+    round_ = await session.get(Round, r.round_id) if r.round_id else None
+    agency = await session.get(Agency, m.agency_id) if m.agency_id else None
+    who = f"{m.display_name} ({agency.name})" if agency else m.display_name
+    where = f" for “{round_.title}”" if round_ else ""
+    text = (
+        f"{who} has blocked the MAA bot, so reminders{where} cannot reach them. "
+        "Please contact them another way; reminders start again when they message the bot."
+    )
+    coordinators = await session.execute(
+        select(Member.id).where(
+            Member.role == Role.coordinator,
+            Member.reachable.is_(True),
+            Member.telegram_id.is_not(None),
+            Member.id != m.id,
+        )
+    )
+    now = utcnow()
+    notices = [
+        ReminderDecision(
+            key=f"unreachable:{m.id}:{cid}",
+            kind="unreachable",
+            stage="blocked",
+            recipient_id=cid,
+            round_id=r.round_id,  # type: ignore[arg-type]  # None for a notice outside a round
+            expectation_id=None,
+            action_id=None,
+            send_after=now,
+            text=text,
+            button=None,
+            reason=f"member #{m.id} blocked the bot",
+        )
+        for cid in coordinators.scalars()
+    ]
+    await queue(session, notices)
