@@ -24,6 +24,7 @@ from telegram.ext import (
 from bot import handlers
 from bot.client import CollectorClient
 from bot.flow_commands import COMMANDS, Chat
+from bot.outbox import OutboxSender
 from models.settings import Settings
 
 log = logging.getLogger("maa.bot")
@@ -48,14 +49,22 @@ def build_application(settings: Settings) -> Application:
     """The bot, pointed at settings.telegram_base_url and talking to the collector over HTTP."""
     client = CollectorClient(settings.collector_url, _secret(settings.service_token))
 
+    sender = OutboxSender(None, client) if settings.reminders else None
+
     async def post_init(application: Application) -> None:
         application.bot_data[handlers.CHAT] = Chat(
             client, application.bot.username or settings.telegram_bot_username
         )
         with contextlib.suppress(Exception):
             await application.bot.set_my_commands(MENU)
+        if sender is not None:
+            # Through application.bot, so reminders share the rate limiter with replies.
+            sender.bot = application.bot
+            sender.start()
 
     async def post_shutdown(application: Application) -> None:
+        if sender is not None:
+            await sender.stop()
         await client.close()
 
     application = (

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
     webhook_url: str = Field("", description="Webhook mode when set; polling otherwise")
     webhook_secret: SecretStr = Field(SecretStr(""), description="Checked on every webhook call")
     webhook_listen: str = Field("127.0.0.1:8443", description="Where the webhook server listens")
+    reminders: bool = Field(True, description="The bot sends queued reminders (outbox)")
     out_dir: Path = Field(Path("out"), description="Where `maa demo` writes the reports")
     log_level: str = Field("INFO", description="Python logging level")
 

@@ -28,6 +28,7 @@ def bot_settings(collector: Any, loopback: LoopbackBotApi, collector_url: str | 
     return collector.settings.model_copy(
         update={
             "public_url": collector_url or collector.url,
+            "reminders": False,  # the outbox has its own tests; here it would add messages
             "telegram_token": SecretStr(TOKEN),
             "telegram_base_url": loopback.base_url,
         }

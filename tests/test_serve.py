@@ -5,10 +5,12 @@ import socket
 
 import aiohttp
 from pydantic import SecretStr
+from sqlalchemy import select
 
 from bot.loopback import LoopbackBotApi
 from collector.serve import serve
 from models.enums import Role
+from models.ops import Reminder
 from tests.conftest import SERVICE_TOKEN, small_round
 
 
@@ -47,5 +49,15 @@ async def test_serve_runs_collector_and_bot_until_stopped(settings, collector):
         telegram.send_command(4242, "/tally")
         reply = await telegram.wait_for(4242, "Police: 0 (of 2)", timeout=10)
         assert "Children's Social Care: 0 (of 4)" in reply["text"]
+        # The bot's outbox worked the reminder policy at start: the round is long past due, so
+        # the coordinator's escalation is queued (sent once quiet hours allow).
+        for _ in range(100):
+            async with collector.db.read() as s:
+                keys = set((await s.execute(select(Reminder.key))).scalars())
+            if any(k.startswith("esc:") for k in keys):
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError(f"no escalation queued: {sorted(keys)}")
         stop.set()
         await asyncio.wait_for(task, timeout=15)
