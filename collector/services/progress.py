@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -86,19 +86,22 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
     )
 
 
-async def expected_returns(
-    *, session: AsyncSession, round_: Round, agency_id: int | None = None
-) -> list[dict]:
-    """Every expected return, with its status and how far the draft has got."""
-    total = len(load_tool(round_.tool_version).questions)
+def expectation_progress(round_id: int) -> Select:
+    """Each expectation of a round with its return (if any) and how many answers it holds.
+
+    Columns: expectation id, agency code, agency name, case reference, expectation status,
+    return id, return status, answers given.
+    """
     answered = (
         select(Answer.return_id, func.count().label("n")).group_by(Answer.return_id).subquery()
     )
-    query = (
+    return (
         select(
+            Expectation.id,
             Agency.code,
             Agency.name,
             Case.reference,
+            Expectation.status,
             AuditReturn.id,
             AuditReturn.status,
             func.coalesce(answered.c.n, 0),
@@ -113,7 +116,18 @@ async def expected_returns(
             & (AuditReturn.case_id == Expectation.case_id),
         )
         .outerjoin(answered, answered.c.return_id == AuditReturn.id)
-        .where(Expectation.round_id == round_.id, Expectation.status == ExpectationStatus.expected)
+        .where(Expectation.round_id == round_id)
+    )
+
+
+async def expected_returns(
+    *, session: AsyncSession, round_: Round, agency_id: int | None = None
+) -> list[dict]:
+    """Every expected return, with its status and how far the draft has got."""
+    total = len(load_tool(round_.tool_version).questions)
+    query = (
+        expectation_progress(round_.id)
+        .where(Expectation.status == ExpectationStatus.expected)
         .order_by(func.min(Expectation.id).over(partition_by=Expectation.agency_id), Case.id)
     )
     if agency_id is not None:
@@ -129,7 +143,7 @@ async def expected_returns(
             "total_questions": total,
             "due_at": round_.due_at,
         }
-        for code, name, ref, ret_id, status, n in (await session.execute(query)).all()
+        for _, code, name, ref, _, ret_id, status, n in (await session.execute(query)).all()
     ]
 
 

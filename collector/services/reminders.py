@@ -8,20 +8,21 @@ reminder once. A claim is a lease: a row claimed but never acknowledged comes ba
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
+from collector.services.progress import expectation_progress
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ReminderStatus, ReturnStatus, Role, RoundStatus
 from models.ops import Reminder
 from models.people import Agency, Member
-from models.returns import Answer, AuditReturn
-from models.rounds import Action, Case, Expectation, Round
+from models.returns import AuditReturn
+from models.rounds import Action, Expectation, Round
 from models.tool import load_tool
 from report.reminders import (
     ChaseAction,
@@ -52,33 +53,7 @@ def _allow(actor: Actor, dry_run: bool) -> None:
 async def chase_inputs(session: AsyncSession, round_: Round) -> Inputs:
     """The policy's inputs for one round: expectations with progress, members, actions."""
     total = len(load_tool(round_.tool_version).questions)
-    answered = (
-        select(Answer.return_id, func.count().label("n")).group_by(Answer.return_id).subquery()
-    )
-    rows = await session.execute(
-        select(
-            Expectation.id,
-            Agency.code,
-            Agency.name,
-            Case.reference,
-            Expectation.status,
-            AuditReturn.id,
-            AuditReturn.status,
-            func.coalesce(answered.c.n, 0),
-        )
-        .select_from(Expectation)
-        .join(Agency, Agency.id == Expectation.agency_id)
-        .join(Case, Case.id == Expectation.case_id)
-        .outerjoin(
-            AuditReturn,
-            (AuditReturn.round_id == Expectation.round_id)
-            & (AuditReturn.agency_id == Expectation.agency_id)
-            & (AuditReturn.case_id == Expectation.case_id),
-        )
-        .outerjoin(answered, answered.c.return_id == AuditReturn.id)
-        .where(Expectation.round_id == round_.id)
-        .order_by(Expectation.id)
-    )
+    rows = await session.execute(expectation_progress(round_.id).order_by(Expectation.id))
     expectations = [
         ChaseExpectation(i, code, name, ref, str(st), rid, rst and str(rst), n, total)
         for i, code, name, ref, st, rid, rst, n in rows.all()

@@ -132,15 +132,12 @@ async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) 
     case = await case_by_ref(session, round_, data.case)
     if not await _expected(session, round_.id, actor.agency_id, case.id):
         raise Forbidden(NOT_YOURS)
-    ret_id = (
-        await session.execute(
-            select(AuditReturn.id).where(
-                AuditReturn.round_id == round_.id,
-                AuditReturn.agency_id == actor.agency_id,
-                AuditReturn.case_id == case.id,
-            )
-        )
-    ).scalar()
+    find = select(AuditReturn.id).where(
+        AuditReturn.round_id == round_.id,
+        AuditReturn.agency_id == actor.agency_id,
+        AuditReturn.case_id == case.id,
+    )
+    ret_id = (await session.execute(find)).scalar()
     if ret_id is None:
         if round_.status != RoundStatus.open:
             raise Conflict(f"Round '{round_.slug}' is not open for returns.", code="round_not_open")
@@ -160,15 +157,7 @@ async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) 
         )
         ret_id = inserted.scalar()
         if ret_id is None:  # another request opened it a moment ago
-            ret_id = (
-                await session.execute(
-                    select(AuditReturn.id).where(
-                        AuditReturn.round_id == round_.id,
-                        AuditReturn.agency_id == actor.agency_id,
-                        AuditReturn.case_id == case.id,
-                    )
-                )
-            ).scalar_one()
+            ret_id = (await session.execute(find)).scalar_one()
         else:
             record(
                 session,
