@@ -158,3 +158,17 @@ async def test_skip_only_optional_questions(collector):
         "PUT", f"/api/returns/{rid}/answers/impact", 9, json={"value": None}
     )
     assert (status, body["error"]) == (422, "required")
+
+
+async def test_cases_and_expectations_as_coordinator_and_auditor(collector):
+    await collector.create_round(small_round())
+    coord = await collector.token_for(await collector.add_member("Co", Role.coordinator))
+    await collector.add_member("Aud", Role.auditor, agency="gp", telegram_id=61)
+    status, cases = await collector.call("GET", "/api/rounds/r-2026/cases", token=coord)
+    assert (status, [c["reference"] for c in cases]) == (200, ["C1", "C2", "C3", "C4"])
+    _, every = await collector.call("GET", "/api/rounds/r-2026/expectations", token=coord)
+    assert len(every) == 8  # csc 4, police 2, gp 2 (one of them not required)
+    _, mine = await collector.as_member("GET", "/api/rounds/r-2026/expectations", 61)
+    assert [(e["case"], e["status"]) for e in mine] == [("C3", "expected"), ("C4", "not_required")]
+    _, assigned = await collector.as_member("GET", "/api/rounds/r-2026/assignments", 61)
+    assert [(a["case"], a["status"], a["answered"]) for a in assigned] == [("C3", "not_started", 0)]

@@ -3,7 +3,6 @@
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import select
 
 from collector.api.routing import Api, Call
 from collector.auth import ensure_member
@@ -13,7 +12,7 @@ from collector.services import progress, rounds
 from collector.services.lookup import round_by_slug
 from models.enums import RoundStatus
 from models.roundfile import RoundFile
-from models.rounds import Case, CasePublic, ExpectationPublic, RoundPublic
+from models.rounds import CasePublic, ExpectationPublic, RoundPublic
 
 api = Api()
 
@@ -106,11 +105,7 @@ async def close_round(call: Call) -> RoundPublic:
 async def list_cases(call: Call) -> list[CasePublic]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
-        round_ = await round_by_slug(session, call.param("slug"))
-        rows = await session.execute(
-            select(Case).where(Case.round_id == round_.id).order_by(Case.id)
-        )
-        return [CasePublic.model_validate(c, from_attributes=True) for c in rows.scalars()]
+        return await rounds.list_cases(session=session, slug=call.param("slug"))
 
 
 @api.route(

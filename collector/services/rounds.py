@@ -10,7 +10,15 @@ from collector.services.lookup import round_by_slug
 from models.enums import Role, RoundStatus
 from models.people import Agency
 from models.roundfile import RoundFile
-from models.rounds import Action, Case, Expectation, ExpectationPublic, Round, RoundPublic
+from models.rounds import (
+    Action,
+    Case,
+    CasePublic,
+    Expectation,
+    ExpectationPublic,
+    Round,
+    RoundPublic,
+)
 from models.tool import ToolNotFound, available_tools, load_tool
 
 
@@ -148,3 +156,10 @@ async def list_expectations(
         ExpectationPublic(id=i, agency=a, case=c, status=s)
         for i, a, c, s in (await session.execute(query)).all()
     ]
+
+
+async def list_cases(*, session: AsyncSession, slug: str) -> list[CasePublic]:
+    """The round's cohort, in the round file's order."""
+    round_ = await round_by_slug(session, slug)
+    rows = await session.execute(select(Case).where(Case.round_id == round_.id).order_by(Case.id))
+    return [CasePublic.model_validate(c, from_attributes=True) for c in rows.scalars()]
