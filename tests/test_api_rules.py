@@ -300,3 +300,33 @@ async def test_update_ids_are_first_once_and_only_for_the_bot(collector):
     assert (first, again) == ((200, {"first": True}), (200, {"first": False}))
     status, body = await collector.as_member("POST", "/api/updates/5", 55)
     assert (status, body["error"]) == (403, "forbidden")
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ({"tool_version": "no-such-tool"}, "unknown_tool"),
+        ({"reminders": {"before_days": "soon"}}, "invalid_policy"),
+        ({"reminders": {"quiet_hourz": None}}, "invalid_policy"),
+    ],
+)
+async def test_round_files_with_mistakes_are_refused_whole(collector, change, code):
+    coord = await collector.token_for(await collector.add_member("Co", Role.coordinator))
+    status, body = await collector.call(
+        "POST", "/api/rounds", token=coord, json=small_round(**change)
+    )
+    assert (status, body["error"]) == (422, code), body
+    status, rounds = await collector.call("GET", "/api/rounds", token=coord)
+    assert (status, rounds) == (200, [])
+
+
+async def test_round_file_that_does_not_fit_names_the_field(collector):
+    coord = await collector.token_for(await collector.add_member("Co", Role.coordinator))
+    bad = small_round(expectations=[{"agency": "nobody", "cases": "all"}])
+    status, body = await collector.call("POST", "/api/rounds", token=coord, json=bad)
+    assert (status, body["error"]) == (400, "invalid_request")
+    assert "nobody" in body["message"]
+    status, body = await collector.call("POST", "/api/rounds", token=coord, json=small_round())
+    assert status == 201
+    status, body = await collector.call("POST", "/api/rounds", token=coord, json=small_round())
+    assert (status, body["error"]) == (409, "round_exists")

@@ -20,6 +20,7 @@ from models.rounds import (
     RoundPublic,
 )
 from models.tool import ToolNotFound, available_tools, load_tool
+from report.reminders import policy_from
 
 
 async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) -> RoundPublic:
@@ -33,6 +34,10 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
             f"Available: {', '.join(available_tools())}.",
             code="unknown_tool",
         ) from None
+    try:
+        policy_from(data.reminders)
+    except ValueError as exc:
+        raise Unprocessable(str(exc), code="invalid_policy") from None
     if (await session.execute(select(Round.id).where(Round.slug == data.slug))).scalar():
         raise Conflict(f"A round '{data.slug}' already exists.", code="round_exists")
     round_ = Round(
