@@ -159,3 +159,21 @@ class CollectorClient:
 
     async def submit(self, tid: int, rid: int) -> dict:
         return await self.request("POST", f"/api/returns/{rid}/submit", tid)
+
+    # Reminders and the action plan
+    async def plan_reminders(self, tid: int | None, slug: str, *, dry_run: bool) -> dict:
+        """Work the reminder policy for a round: as a coordinator (dry run) or as the bot."""
+        body = {"round": slug, "dry_run": dry_run}
+        return await self.request("POST", "/api/reminders/plan", tid, json=body)
+
+    async def actions(self, tid: int, slug: str) -> list[dict]:
+        return await self.request("GET", f"/api/rounds/{slug}/actions", tid)
+
+    async def action(self, tid: int, action_id: int) -> dict:
+        return await self.request("GET", f"/api/actions/{action_id}", tid)
+
+    async def post_progress(
+        self, tid: int, action_id: int, progress: str | None, status: str | None = None
+    ) -> dict:
+        body = {"progress": progress, "status": status}
+        return await self.request("POST", f"/api/actions/{action_id}/progress", tid, json=body)

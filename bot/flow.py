@@ -42,6 +42,10 @@ CB_NOT_YET = "x"  # x|rid                     back to the review
 CB_RETRY = "t"  # t                           try saving the kept answer again
 CB_ROUND = "o"  # o|round_id|open|close|ask   coordinators: open or close a round
 CB_TALLY = "y"  # y|round_id|tally|overdue    coordinators: which round
+CB_SEND = "w"  # w|round_id                   coordinators: queue the reminders just shown
+CB_ACTION_STATUS = "v"  # v|action_id|o/i/d   an action's owner: its status after an update
+CB_PROGRESS_CANCEL = "q"  # q|action_id       stop waiting for a progress update
+ACTP = "actp:"  # actp:action_id             "Post progress" on an action reminder (report/)
 # Buttons tied to the question on screen; the rest are self-contained and never go stale.
 SCREEN_PREFIXES = frozenset(
     {CB_ANSWER, CB_REASON, CB_GRADES, CB_TOGGLE, CB_DONE, CB_SKIP, CB_KEEP, CB_EDIT}

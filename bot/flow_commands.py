@@ -10,8 +10,8 @@ from collections.abc import Awaitable
 from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
+from bot.flow_actions import PROGRESS_FOR, ActionsChat
 from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, AuditChat
-from bot.flow_coord import CoordinatorChat
 from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
 from models.enums import Role
 from models.tool import load_tool
@@ -19,11 +19,11 @@ from models.tool import load_tool
 log = logging.getLogger(__name__)
 
 AUDITOR_COMMANDS = ("audit", "resume", "status", "back", "skip", "cancel")
-COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round")
+COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round", "remind", "actions")
 COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 
 
-class Chat(AuditChat, CoordinatorChat):
+class Chat(AuditChat, ActionsChat):
     def __init__(self, client: CollectorClient, bot_username: str = "") -> None:
         super().__init__(client)
         self.bot_username = bot_username
@@ -45,6 +45,8 @@ class Chat(AuditChat, CoordinatorChat):
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
         if name == "start":
             return await self.guard(state, self.start(who, state, args))
+        if state.pop(PROGRESS_FOR, None) is not None and name == "cancel":
+            return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
         if state.get(PENDING) and name not in ("help", *COORDINATOR_COMMANDS):
             return await self.guard(state, self.retry(who, state))
         if name in ("tally", "overdue", "report"):
@@ -53,6 +55,8 @@ class Chat(AuditChat, CoordinatorChat):
             return await self.guard(state, self.invite(who, args))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
+        if name in ("remind", "actions"):
+            return await self.guard(state, getattr(self, name)(who, args))
         return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))
 
     async def button(
@@ -71,6 +75,11 @@ class Chat(AuditChat, CoordinatorChat):
                 return await self.guard(state, self.pick_case(who, state, int(parts[0]), parts[1]))
             if prefix in (flow.CB_TALLY, flow.CB_ROUND):
                 return await self.guard(state, self.coordinator_button(who, prefix, parts))
+            if data.startswith(flow.ACTP):  # "Post progress" on an action reminder
+                press = self.ask_progress(who, state, int(data.removeprefix(flow.ACTP)))
+                return await self.guard(state, press)
+            if prefix in (flow.CB_SEND, flow.CB_ACTION_STATUS, flow.CB_PROGRESS_CANCEL):
+                return await self.guard(state, self.actions_button(who, state, prefix, parts))
             if prefix in flow.SCREEN_PREFIXES:
                 press = self.screen_press(who, state, prefix, parts, message_id)
                 return await self.guard(state, press)
@@ -78,8 +87,18 @@ class Chat(AuditChat, CoordinatorChat):
             pass
         return await self.guard(state, self.stale(who, state))
 
-    async def text(self, who: Person, state: dict, text: str) -> list[Out]:  # type: ignore[override]
-        """Typed text (never logged: it may be a narrative)."""
+    async def text(  # type: ignore[override]
+        self, who: Person, state: dict, text: str, reply_to: str | None = None
+    ) -> list[Out]:
+        """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
+        button data, so a reply to an action reminder is that action's progress."""
+        replied = (reply_to or "").removeprefix(flow.ACTP)
+        if reply_to and reply_to.startswith(flow.ACTP) and replied.isdigit():
+            action_id = int(replied)
+            return await self.guard(state, self.save_progress(who, state, action_id, text))
+        if state.get(PROGRESS_FOR) is not None and not state.get(PENDING):
+            action_id = state.pop(PROGRESS_FOR)
+            return await self.guard(state, self.save_progress(who, state, action_id, text))
         return await self.guard(state, AuditChat.text(self, who, state, text))
 
     async def unsupported(self, who: Person, state: dict) -> list[Out]:

@@ -1,7 +1,13 @@
-"""Lists and summaries as plain text and buttons: cases to audit, status, tally, overdue."""
+"""Lists and summaries as text and buttons: cases, status, tally, overdue, reminders, actions."""
+
+import re
 
 from bot import texts
-from bot.flow import CB_CASE, Button, Screen, day, fit, pack
+from bot.flow import CB_CASE, MAX_MESSAGE, Button, Screen, day, excerpt, fit, pack
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word if n == 1 else word + 's'}"
 
 
 def outstanding(assignments: list[dict]) -> list[dict]:
@@ -88,3 +94,65 @@ def overdue_text(round_: dict, rows: list[dict]) -> str:
         agency = r.get("agency_name") or r.get("agency")
         lines.append(texts.OVERDUE_LINE.format(agency=agency, case=r["case"], state=state))
     return fit("\n".join(lines))
+
+
+def fit_blocks(head: str, blocks: list[str], more: str = texts.REMIND_MORE) -> str:
+    """Head and as many whole blocks as fit one message, then how many were left out."""
+    if len(head) + sum(len(b) + 1 for b in blocks) <= MAX_MESSAGE:
+        return "\n".join([head, *blocks])
+    out, used = [head], len(head)
+    for i, block in enumerate(blocks):
+        note = more.format(n=len(blocks) - i)
+        if used + len(block) + len(note) + 2 > MAX_MESSAGE:
+            out.append(note)
+            break
+        out.append(block)
+        used += len(block) + 1
+    return fit("\n".join(out))
+
+
+def remind_lines(slug: str, lines: list[str]) -> list[str]:
+    """The dry run's lines without the round prefix and the outbox key: names, stage and why."""
+    prefix = f"{slug}: "
+    tidy = [line.removeprefix(prefix) for line in lines]
+    return ["• " + re.sub(r" \[[^\]]*\]$", "", line) for line in tidy]
+
+
+def _owner(a: dict) -> str:
+    name, owner = a.get("owner_name"), (a.get("owner") or "").strip()
+    if name and owner and name != owner:
+        label = f"{owner} ({name})"
+    else:
+        label = name or owner or texts.ACTION_NO_OWNER
+    return label if a.get("owner_member_id") else label + texts.ACTION_NOT_IN_CHAT
+
+
+def action_block(a: dict) -> str:
+    """One action: number and recommendation, owner, due date, status and progress."""
+    lines = [
+        texts.ACTION_LINE.format(
+            mark=texts.ACTION_OVERDUE if a.get("overdue") else "",
+            number=a["number"],
+            recommendation=excerpt(a["recommendation"], 300),
+        ),
+        texts.ACTION_DETAIL.format(
+            owner=_owner(a),
+            due=day(a.get("due_at")),
+            status=texts.STATUS_WORDS.get(a["status"], a["status"]),
+        ),
+        texts.ACTION_PROGRESS.format(progress=excerpt(a["progress"], 300))
+        if a.get("progress")
+        else texts.ACTION_NO_PROGRESS,
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def actions_text(round_: dict, actions: list[dict]) -> str:
+    """The action plan as the collector orders it: overdue actions first."""
+    if not actions:
+        return texts.ACTIONS_NONE.format(title=round_["title"])
+    overdue = sum(1 for a in actions if a.get("overdue"))
+    head = texts.ACTIONS_TITLE.format(
+        title=round_["title"], count=plural(len(actions), "action"), overdue=overdue
+    )
+    return fit_blocks(head + "\n", [action_block(a) for a in actions], "…and {n} more actions")

@@ -155,11 +155,23 @@ async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: a narrative answer, or a pointer to what to do."""
-    typed = update.effective_message.text
-    outs = await chat_of(context).text(person(update), context.user_data, typed)
+    message = update.effective_message
+    outs = await chat_of(context).text(
+        person(update), context.user_data, message.text, replied_button(message)
+    )
     await perform(
         context, update.effective_chat.id, update.effective_user.id, context.user_data, outs
     )
+
+
+def replied_button(message: Message) -> str | None:
+    """The first button's data on the bot message this one replies to (e.g. a reminder)."""
+    reply = message.reply_to_message
+    if reply is None or reply.from_user is None or not reply.from_user.is_bot:
+        return None
+    keyboard = reply.reply_markup.inline_keyboard if reply.reply_markup else ()
+    data = keyboard[0][0].callback_data if keyboard and keyboard[0] else None
+    return data if isinstance(data, str) else None
 
 
 async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -42,9 +42,14 @@ HELP_COORDINATOR = (
     "/overdue – returns still outstanding\n"
     "/report – the overview report as a document (add html, pdf or docx)\n"
     "/invite AGENCY ROLE – an invite link, e.g. /invite police auditor\n"
-    "/round – open or close a round\n\n"
+    "/round – open or close a round\n"
+    "/remind – who would be chased now, and send those reminders\n"
+    "/actions – the action plan: owners, due dates, progress\n\n"
 )
-HELP_VIEWER = "You can use /tally to see returns and grades per agency.\n/help – this message"
+HELP_VIEWER = (
+    "You can use /tally to see returns and grades per agency, and /actions for the action "
+    "plan.\n/help – this message"
+)
 
 # Choosing a case
 NO_OPEN_ROUND = "There's no audit round open at the moment. You'll hear from your coordinator."
@@ -184,3 +189,47 @@ ROUND_UNKNOWN = "I can't find a round called {slug}."
 ROUND_CLOSED = "This round is closed, so answers can't be changed any more."
 AUDITORS_ONLY = "Only auditors and agency leads audit cases. /help shows what you can do."
 WRITE_FIRST = "Please write your answer first, then press Done."
+
+# Reminders (coordinators)
+REMIND_TITLE = "Reminders for {title} if they were sent now ({count}):"
+REMIND_NONE = "Nothing to send for {title} right now."
+BTN_SEND_REMINDERS = "Send these now"
+REMIND_QUEUED = (
+    "✓ {queued} queued for {title}. They go out over the next few minutes "
+    "(quiet hours and weekends are respected)."
+)
+REMIND_ALREADY = " {already} had been queued or sent before, so they won't be sent twice."
+REMIND_MORE = "…and {n} more lines"
+
+# The action plan
+ACTIONS_TITLE = "Action plan for {title}: {count}, {overdue} overdue."
+ACTIONS_NONE = "The round {title} has no actions in its action plan."
+ACTION_OVERDUE = "⚠️ OVERDUE · "
+ACTION_LINE = "{mark}{number}. {recommendation}"
+ACTION_DETAIL = "Owner: {owner} · due {due} · {status}"
+ACTION_PROGRESS = "Progress: {progress}"
+ACTION_NO_PROGRESS = "No progress recorded yet."
+ACTION_NO_OWNER = "nobody named"
+ACTION_NOT_IN_CHAT = " (not in the chat, so not reminded)"
+ASK_PROGRESS = (
+    "Action {number}: “{recommendation}”\nDue {due} · {status}\n\n"
+    "Please type a short update on its progress in one message (up to 4,000 characters). "
+    "No names or other details that identify a child or family, please."
+)
+BTN_CANCEL = "Cancel"
+PROGRESS_SAVED = "✓ Thank you: your update on action {number} is saved. Where does it stand now?"
+BTN_IN_PROGRESS = "In progress"
+BTN_ACTION_DONE = "Done"
+STATUS_SAVED = "✓ Action {number} is now marked {status}. Thank you!"
+PROGRESS_CANCELLED = "OK, no update recorded."
+PROGRESS_TOO_LONG = (
+    "That update is {length:,} characters; the limit is 4,000. Nothing was saved: please send "
+    "a shorter one."
+)
+PROGRESS_NOT_SAVED = (
+    "I can't reach the audit service just now, so your update is NOT saved. Please send it "
+    "again in a minute."
+)
+NOT_ACTION_OWNER = "Only the action's owner or a coordinator can record its progress."
+ACTION_UNKNOWN = "I can't find that action any more."
+STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done"}

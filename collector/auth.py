@@ -24,6 +24,8 @@ class Actor:
     agency_id: int | None = None
     agency_code: str | None = None
     telegram_id: int | None = None
+    # False: the bot acts for a member it had marked unreachable, i.e. they are back.
+    reachable: bool = True
 
     @property
     def is_service(self) -> bool:
@@ -90,7 +92,7 @@ async def resolve_actor(
         if row is None:
             raise NotFound("This Telegram account is not enrolled.", code="not_enrolled")
         m, code = row
-        return Actor(m.id, m.role, m.agency_id, code, m.telegram_id)
+        return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, m.reachable)
     row = (
         await session.execute(
             select(Member, Agency.code)

@@ -42,6 +42,8 @@ class ExpectationEntry(BaseModel):
 class ActionEntry(BaseModel):
     recommendation: str = Field(min_length=1, max_length=2000)
     owner: str = Field(default="", max_length=200)
+    # The owner's Telegram user id, if they are a member: overdue reminders then go to them.
+    owner_telegram_id: int | None = None
     due_at: datetime | None = None
 
     @field_validator("due_at", mode="before")

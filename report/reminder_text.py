@@ -79,6 +79,11 @@ def open_button(round_id: int, e: ChaseExpectation) -> tuple[str, str] | None:
     return (f"Open {e.case_ref}", data)
 
 
+def progress_button(action_id: int) -> tuple[str, str]:
+    """The button on an action reminder that lets its owner record progress from the chat."""
+    return ("Post progress", f"actp:{action_id}")  # at most 25 bytes: far below 64
+
+
 def fit(
     head: Sequence[str],
     items: Sequence[str],
@@ -185,8 +190,8 @@ def action_text(*, title: str, name: str, action: ChaseAction, due: date, today:
                 f"{day_words(due, today)} ({when_words(due, today)}) and is not marked done yet:",
                 f"“{clip(action.recommendation.strip(), 2000)}”",
                 "",
-                "Could you record its progress, or let the partnership team know what is "
-                "holding it up? Thank you.",
+                "Could you record its progress (press Post progress below, or reply to this "
+                "message), or let the partnership team know what is holding it up? Thank you.",
             ]
         ),
         TEXT_LIMIT,

@@ -37,6 +37,7 @@ from report.reminder_text import (
     natural_key,
     open_button,
     plural,
+    progress_button,
     refs,
 )
 
@@ -332,7 +333,7 @@ def _action_reminders(ctx: _Ctx) -> None:
                     due=due,
                     today=local_date(send_after, tz),
                 ),
-                button=None,
+                button=progress_button(a.id),
                 reason=(
                     f"{owner.display_name} (#{owner.id}): action {a.number} due "
                     f"{due.isoformat()}, status {a.status}"

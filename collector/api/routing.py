@@ -2,7 +2,7 @@
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aiohttp import web
@@ -11,6 +11,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from collector.auth import TELEGRAM_HEADER, Actor, resolve_actor
 from collector.errors import BadRequest
 from collector.keys import DB, SETTINGS
+from collector.services import members
 
 
 @dataclass
@@ -103,6 +104,12 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                     authorization=request.headers.get("Authorization"),
                     telegram_id=request.headers.get(TELEGRAM_HEADER),
                 )
+            if not actor.reachable:
+                # The bot only acts for a member when they message it, so they have unblocked
+                # it: reminders may reach them again. A write only on this rare change.
+                async with request.app[DB].write() as session:
+                    await members.mark_reachable(session=session, actor=actor)
+                actor = replace(actor, reachable=True)
         body = await _body(request, endpoint.body) if endpoint.body else None
         result = await endpoint.handler(Call(request, actor, body))
         if endpoint.raw:

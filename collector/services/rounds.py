@@ -8,7 +8,7 @@ from collector.errors import Conflict, Unprocessable
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
 from models.enums import Role, RoundStatus
-from models.people import Agency
+from models.people import Agency, Member
 from models.roundfile import RoundFile
 from models.rounds import (
     Action,
@@ -84,6 +84,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
                 status=status,
             )
         )
+    owners = await _owner_ids(session, data)
     for number, a in enumerate(data.actions, start=1):
         session.add(
             Action(
@@ -91,19 +92,38 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
                 number=number,
                 recommendation=a.recommendation,
                 owner=a.owner,
+                owner_member_id=owners.get(a.owner_telegram_id or 0),
                 due_at=a.due_at,
             )
         )
     await session.flush()
+    # Owners named by a Telegram id nobody is enrolled with: kept in the trail, so it can be seen.
+    unknown = [
+        n
+        for n, a in enumerate(data.actions, start=1)
+        if a.owner_telegram_id is not None and a.owner_telegram_id not in owners
+    ]
     record(
         session,
         actor=actor,
         action="round.create",
         entity="round",
         entity_id=round_.id,
-        after={"slug": data.slug, "agencies": len(agencies), "cases": len(cases)},
+        after={"slug": data.slug, "agencies": len(agencies), "cases": len(cases)}
+        | ({"action_owners_not_members": unknown} if unknown else {}),
     )
     return RoundPublic.model_validate(round_, from_attributes=True)
+
+
+async def _owner_ids(session: AsyncSession, data: RoundFile) -> dict[int, int]:
+    """Telegram id -> member id for the action owners who are members already."""
+    wanted = {a.owner_telegram_id for a in data.actions if a.owner_telegram_id is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(Member.telegram_id, Member.id).where(Member.telegram_id.in_(wanted))
+    )
+    return {tid: mid for tid, mid in rows.all()}
 
 
 async def list_rounds(

@@ -1,0 +1,173 @@
+"""Reminders and the action plan in the chat, channel-agnostic: /remind, /actions, progress.
+
+An action's owner records progress from the "Post progress" button on their reminder (or by
+replying to it): the next message they type is the update, screened for identifiers first.
+"""
+
+import logging
+
+from bot import flow, flow_views, texts
+from bot.client import CollectorError, CollectorUnavailable
+from bot.flow import Button, Screen
+from bot.flow_coord import CoordinatorChat
+from bot.flow_out import Edit, Out, Person, Send, Toast
+from models.enums import Role
+from models.screening import Finding, describe, screen
+
+log = logging.getLogger(__name__)
+
+PROGRESS_FOR = "progress_for"  # state key: the action whose update the next message is
+MAX_PROGRESS = 4000
+STATUS_CODES = {"o": "open", "i": "in_progress", "d": "done"}
+
+
+class ActionsChat(CoordinatorChat):
+    """Coordinators: the reminder dry run and the action plan. Owners: progress updates."""
+
+    async def role_is(self, who: Person, *roles: Role) -> bool:
+        me = await self.client.me(who.telegram_id)
+        return me.get("role") in roles
+
+    # ---- /remind and /actions
+    async def remind(self, who: Person, args: list[str]) -> list[Out]:
+        """/remind [SLUG]: who would be chased now and why, with a button to send them."""
+        if not await self.role_is(who, Role.coordinator):
+            return [Send(Screen(texts.COORDINATORS_ONLY))]
+        picked = await self.pick_round(who, args, "remind")
+        return picked if isinstance(picked, list) else await self.show_view(who, picked, "remind")
+
+    async def actions(self, who: Person, args: list[str]) -> list[Out]:
+        """/actions [SLUG]: the action plan with owners, due dates and progress."""
+        if not await self.role_is(who, Role.coordinator, Role.viewer):
+            return [Send(Screen(texts.COORDINATORS_ONLY))]
+        picked = await self.pick_round(who, args, "actions")
+        return picked if isinstance(picked, list) else await self.show_view(who, picked, "actions")
+
+    async def show_view(
+        self, who: Person, round_: dict, view: str, args: list[str] | None = None
+    ) -> list[Out]:
+        tid, slug = who.telegram_id, round_["slug"]
+        try:
+            if view == "remind":
+                plan = await self.client.plan_reminders(tid, slug, dry_run=True)
+                return [Send(remind_screen(round_, plan))]
+            if view == "actions":
+                rows = await self.client.actions(tid, slug)
+                return [Send(Screen(flow_views.actions_text(round_, rows)))]
+        except CollectorError as exc:
+            if exc.code == "forbidden":
+                return [Send(Screen(texts.COORDINATORS_ONLY))]
+            raise
+        return await super().show_view(who, round_, view, args or [])
+
+    async def send_reminders(self, who: Person, round_id: int) -> list[Out]:
+        """ "Send these now": queue the round's due reminders as the bot, for a coordinator."""
+        # The button may be old, or forwarded: ask the collector who is pressing it now.
+        if not await self.role_is(who, Role.coordinator):
+            return [Send(Screen(texts.COORDINATORS_ONLY))]
+        round_ = await self.round_by_id(who, round_id)
+        if round_ is None:
+            return [Send(Screen(texts.NO_ROUNDS))]
+        # Only the service token may queue: the coordinator's check is the one just made.
+        plan = await self.client.plan_reminders(None, round_["slug"], dry_run=False)
+        queued, total = plan["queued"], len(plan["decisions"])
+        text = texts.REMIND_QUEUED.format(
+            queued=flow_views.plural(queued, "reminder"), title=round_["title"]
+        )
+        if total > queued:
+            text += texts.REMIND_ALREADY.format(already=total - queued)
+        log.info("reminders queued from the chat: %d (round %s)", queued, round_id)
+        return [Edit(Screen(text))]
+
+    # ---- progress on an action
+    async def ask_progress(self, who: Person, state: dict, action_id: int) -> list[Out]:
+        """ "Post progress": show the action and wait for the update in the next message."""
+        try:
+            action = await self.client.action(who.telegram_id, action_id)
+        except CollectorError as exc:
+            return [Send(Screen(_refusal(exc)))]
+        state[PROGRESS_FOR] = action_id
+        text = texts.ASK_PROGRESS.format(
+            number=action["number"],
+            recommendation=flow.excerpt(action["recommendation"], 600),
+            due=flow.day(action.get("due_at")),
+            status=texts.STATUS_WORDS.get(action["status"], action["status"]),
+        )
+        cancel = Button(texts.BTN_CANCEL, flow.pack(flow.CB_PROGRESS_CANCEL, action_id))
+        return [Send(Screen(text, [[cancel]]))]
+
+    async def save_progress(self, who: Person, state: dict, action_id: int, text: str) -> list[Out]:
+        """Store a typed update (screened first); then offer the status buttons."""
+        findings = screen(text)
+        if findings:
+            state[PROGRESS_FOR] = action_id  # still waiting: send it again without them
+            return [Send(Screen(describe(findings)))]
+        if len(text.strip()) > MAX_PROGRESS:
+            state[PROGRESS_FOR] = action_id
+            return [Send(Screen(texts.PROGRESS_TOO_LONG.format(length=len(text.strip()))))]
+        try:
+            action = await self.client.post_progress(who.telegram_id, action_id, text)
+        except CollectorUnavailable:
+            state[PROGRESS_FOR] = action_id
+            return [Send(Screen(texts.PROGRESS_NOT_SAVED))]
+        except CollectorError as exc:
+            if exc.code == "identifiers_found":
+                state[PROGRESS_FOR] = action_id
+            return [Send(Screen(_refusal(exc)))]
+        state.pop(PROGRESS_FOR, None)
+        rows = [
+            [
+                Button(texts.BTN_IN_PROGRESS, flow.pack(flow.CB_ACTION_STATUS, action_id, "i")),
+                Button(texts.BTN_ACTION_DONE, flow.pack(flow.CB_ACTION_STATUS, action_id, "d")),
+            ]
+        ]
+        return [Send(Screen(texts.PROGRESS_SAVED.format(number=action["number"]), rows))]
+
+    async def actions_button(
+        self, who: Person, state: dict, prefix: str, parts: list[str]
+    ) -> list[Out]:
+        if prefix == flow.CB_SEND:
+            return await self.send_reminders(who, int(parts[0]))
+        action_id = int(parts[0])
+        if prefix == flow.CB_PROGRESS_CANCEL:
+            if state.get(PROGRESS_FOR) == action_id:
+                state.pop(PROGRESS_FOR, None)
+            return [Edit(Screen(texts.PROGRESS_CANCELLED))]
+        status = STATUS_CODES[parts[1]]
+        try:
+            action = await self.client.post_progress(who.telegram_id, action_id, None, status)
+        except CollectorError as exc:
+            return [Toast(_refusal(exc)[:200]), Send(Screen(_refusal(exc)))]
+        words = texts.STATUS_WORDS.get(action["status"], action["status"])
+        return [Edit(Screen(texts.STATUS_SAVED.format(number=action["number"], status=words)))]
+
+
+def remind_screen(round_: dict, plan: dict) -> Screen:
+    """The dry run: one line per reminder and per note, and the button when any would go."""
+    count = len(plan.get("decisions") or [])
+    lines = flow_views.remind_lines(round_["slug"], plan.get("lines") or [])
+    if not count:
+        return Screen(
+            flow_views.fit_blocks(texts.REMIND_NONE.format(title=round_["title"]) + "\n", lines)
+        )
+    head = texts.REMIND_TITLE.format(
+        title=round_["title"], count=flow_views.plural(count, "reminder")
+    )
+    send = Button(texts.BTN_SEND_REMINDERS, flow.pack(flow.CB_SEND, round_["id"]))
+    return Screen(flow_views.fit_blocks(head + "\n", lines), [[send]])
+
+
+def _refusal(exc: CollectorError) -> str:
+    """A collector refusal about an action, in the owner's words."""
+    if exc.code == "identifiers_found":
+        return describe([Finding(**f) for f in exc.extra.get("findings", [])])
+    if exc.code == "forbidden":
+        return texts.NOT_ACTION_OWNER
+    if exc.code == "not_enrolled":
+        return texts.NOT_ENROLLED
+    if exc.code == "not_found":
+        return texts.ACTION_UNKNOWN
+    if exc.status in (400, 422):
+        return exc.message
+    log.warning("collector refused an action update: %s", exc.code)
+    return texts.SOMETHING_WRONG
