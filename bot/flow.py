@@ -46,6 +46,7 @@ CB_SEND = "w"  # w|round_id                   coordinators: queue the reminders 
 CB_ACTION_STATUS = "v"  # v|action_id|o/i/d   an action's owner: its status after an update
 CB_PROGRESS_CANCEL = "q"  # q|action_id       stop waiting for a progress update
 ACTP = "actp:"  # actp:action_id             "Post progress" on an action reminder (report/)
+OPEN = "open:"  # open:round_id:case          "Open C3" on a chasing reminder (report/)
 # Buttons tied to the question on screen; the rest are self-contained and never go stale.
 SCREEN_PREFIXES = frozenset(
     {CB_ANSWER, CB_REASON, CB_GRADES, CB_TOGGLE, CB_DONE, CB_SKIP, CB_KEEP, CB_EDIT}

@@ -75,6 +75,9 @@ class Chat(AuditChat, ActionsChat):
                 return await self.guard(state, self.pick_case(who, state, int(parts[0]), parts[1]))
             if prefix in (flow.CB_TALLY, flow.CB_ROUND):
                 return await self.guard(state, self.coordinator_button(who, prefix, parts))
+            if data.startswith(flow.OPEN):  # "Open C3" on a reminder: that case, where it stands
+                round_id, case = data.removeprefix(flow.OPEN).split(":", 1)
+                return await self.guard(state, self.pick_case(who, state, int(round_id), case))
             if data.startswith(flow.ACTP):  # "Post progress" on an action reminder
                 press = self.ask_progress(who, state, int(data.removeprefix(flow.ACTP)))
                 return await self.guard(state, press)
