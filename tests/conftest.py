@@ -1,6 +1,8 @@
 """Fixtures: a real database (SQLite, or PostgreSQL when MAA_TEST_POSTGRES_URL is set) and a
 running collector on 127.0.0.1."""
 
+import asyncio
+import contextlib
 import os
 import uuid
 from collections.abc import AsyncIterator
@@ -36,19 +38,29 @@ async def database_url(tmp_path: Any) -> AsyncIterator[str]:
         yield f"sqlite+aiosqlite:///{tmp_path}/maa.db"
         return
     base = POSTGRES.rpartition("/")[0]
-    plain = POSTGRES.replace("postgresql+asyncpg://", "postgresql://")
     name = f"maa_t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(plain)
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
+    await _admin(f'CREATE DATABASE "{name}"')
     yield f"{base}/{name}"
-    conn = await asyncpg.connect(plain)
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    # An autovacuum worker may still be in the new database: FORCE cannot end it without
+    # superuser rights, so try a few times, and leave the database behind rather than fail.
+    with contextlib.suppress(asyncpg.PostgresError):
+        await _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def _admin(sql: str, attempts: int = 10) -> None:
+    """Run one statement on the admin database, retrying while another session is in the way."""
+    plain = POSTGRES.replace("postgresql+asyncpg://", "postgresql://")
+    for attempt in range(attempts):
+        conn = await asyncpg.connect(plain)
+        try:
+            await conn.execute(sql)
+            return
+        except (asyncpg.ObjectInUseError, asyncpg.InsufficientPrivilegeError):
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(0.2)
+        finally:
+            await conn.close()
 
 
 @pytest.fixture
