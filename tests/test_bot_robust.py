@@ -2,11 +2,13 @@
 and webhook mode."""
 
 import asyncio
+import socket
 
 import aiohttp
 from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
 
-from bot.app import SECRET_HEADER, build_application, webhook_app
+from bot.app import SECRET_HEADER, build_application, run_webhook, webhook_app
 from tests.bot_fixtures import Switch, bot_settings
 from tests.bot_helpers import (
     COORD,
@@ -130,3 +132,36 @@ async def test_webhook_checks_the_secret_then_handles_the_update(world, loopback
         await application.stop()
         await application.shutdown()
         await application.bot_data["client"].close()
+
+
+async def test_webhook_mode_registers_with_the_secret_and_listens(world, loopback):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = bot_settings(world, loopback).model_copy(
+        update={
+            "webhook_url": "https://bot.example.org/telegram",
+            "webhook_secret": SecretStr("another-s3cret"),
+            "webhook_listen": f"127.0.0.1:{port}",
+        }
+    )
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_webhook(settings, stop))
+    try:
+        for _ in range(100):
+            if loopback.webhook.get("url"):
+                break
+            await asyncio.sleep(0.05)
+        assert loopback.webhook["url"] == "https://bot.example.org/telegram"
+        assert loopback.webhook["secret_token"] == "another-s3cret"
+        update = loopback.send_command(COORD, "/tally")
+        async with aiohttp.ClientSession() as http:
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with http.post(url, json=update, headers={SECRET_HEADER: "nope"}) as r:
+                assert r.status == 403
+            async with http.post(url, json=update, headers={SECRET_HEADER: "another-s3cret"}) as r:
+                assert r.status == 200
+        await User(loopback, COORD).expect("Police: 0 (of 2)")
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=15)
