@@ -52,12 +52,14 @@ def fail(message: str) -> None:
 def settings() -> Settings:
     """The settings, or one clear line saying which one is wrong."""
     try:
-        return Settings()
+        conf = Settings()
     except ValidationError as exc:
         first = exc.errors()[0]
         name = "MAA_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         fail(f"setting {name}: {first['msg']}")
         raise AssertionError from exc  # unreachable: fail() exits
+    logging.getLogger().setLevel(conf.log_level.upper())
+    return conf
 
 
 def run(work: Callable[[Settings], Awaitable[T]]) -> T:

@@ -1,5 +1,6 @@
 """Engines and transactions for SQLite (the embedded default) and PostgreSQL."""
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -35,10 +36,19 @@ def _sqlite_pragmas(immediate: bool) -> Any:
     return on_connect, on_begin
 
 
+def _keep_answers_out_of_logs() -> None:
+    # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
+    # logger can do the same: both would write narrative answers to the log.
+    for name, floor in (("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING)):
+        logger = logging.getLogger(name)
+        logger.setLevel(max(floor, logger.getEffectiveLevel()))
+
+
 class Database:
     """Read and write transactions. On SQLite writers queue on a one-connection pool."""
 
     def __init__(self, url: str) -> None:
+        _keep_answers_out_of_logs()
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:

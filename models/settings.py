@@ -39,6 +39,13 @@ class Settings(BaseSettings):
             )
         return v
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, v: str) -> str:
+        if v.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
+        return v.upper()
+
     @property
     def collector_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"

@@ -1,5 +1,7 @@
 """Whole audits through the real bot: enrolment, the walk, back, skip, edit, review, submit."""
 
+import logging
+
 from models.enums import Role
 from tests.bot_helpers import (
     COORD,
@@ -17,7 +19,10 @@ from tests.bot_helpers import (
 pytest_plugins = ["tests.bot_fixtures"]
 
 
-async def test_enrol_with_invite_then_audit_a_case_to_submission_and_tally(bot, loopback, world):
+async def test_enrol_with_invite_then_audit_a_case_to_submission_and_tally(
+    bot, loopback, world, caplog
+):
+    caplog.set_level(logging.DEBUG)
     coord = User(loopback, COORD, "Cora")
     invite = await coord.cmd("/invite police auditor", expect="https://t.me/maa_test_bot?start=")
     code = invite["text"].rsplit("start=", 1)[1].strip()
@@ -60,6 +65,11 @@ async def test_enrol_with_invite_then_audit_a_case_to_submission_and_tally(bot, 
     tally = await coord.cmd("/tally", expect="Police: 1 (of 2)")
     assert "Requires Improvement" in tally["text"]
     assert "Children's Social Care: 0 (of 4)" in tally["text"]
+    # Nothing sensitive reached the log, at any level: narratives, the invite code, tokens.
+    logged = caplog.text
+    assert caplog.records
+    for secret in ("Prompt strategy meeting", "school nurse", "Share the plan", code, "TEST-TOKEN"):
+        assert secret not in logged, secret
 
 
 async def test_keyboards_are_edited_in_place_once_answered(bot, loopback):

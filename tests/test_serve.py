@@ -1,6 +1,7 @@
 """`maa serve`: the collector and the bot together in one process, stopped cleanly."""
 
 import asyncio
+import logging
 import socket
 
 import aiohttp
@@ -20,7 +21,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-async def test_serve_runs_collector_and_bot_until_stopped(settings, collector):
+async def test_serve_runs_collector_and_bot_until_stopped(settings, collector, caplog):
+    caplog.set_level(logging.DEBUG)
     port = free_port()
     await collector.add_member("Co", Role.coordinator, telegram_id=4242)
     await collector.create_round(small_round())
@@ -61,3 +63,5 @@ async def test_serve_runs_collector_and_bot_until_stopped(settings, collector):
             raise AssertionError(f"no escalation queued: {sorted(keys)}")
         stop.set()
         await asyncio.wait_for(task, timeout=15)
+    # Everything logged along the way, at every level, keeps the bot's token out.
+    assert caplog.records and "SERVE-TEST" not in caplog.text
