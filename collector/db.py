@@ -38,7 +38,8 @@ def _sqlite_pragmas(immediate: bool) -> Any:
 
 def _keep_answers_out_of_logs() -> None:
     # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
-    # logger can do the same: both would write narrative answers to the log.
+    # logger can do the same: both would write narrative answers to the log. (The engines are
+    # also made with hide_parameters, so a database error's message names no answer either.)
     for name, floor in (("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING)):
         logger = logging.getLogger(name)
         logger.setLevel(max(floor, logger.getEffectiveLevel()))
@@ -58,15 +59,19 @@ class Database:
             # One writer connection: in-process writers wait their turn without spinning, and
             # other processes wait on busy_timeout.
             self.write_engine = create_async_engine(
-                url, pool_size=1, max_overflow=0, pool_timeout=120
+                url, pool_size=1, max_overflow=0, pool_timeout=120, hide_parameters=True
             )
-            self.read_engine = create_async_engine(url, pool_size=4, max_overflow=4)
+            self.read_engine = create_async_engine(
+                url, pool_size=4, max_overflow=4, hide_parameters=True
+            )
             for engine, immediate in ((self.write_engine, True), (self.read_engine, False)):
                 on_connect, on_begin = _sqlite_pragmas(immediate)
                 event.listen(engine.sync_engine, "connect", on_connect)
                 event.listen(engine.sync_engine, "begin", on_begin)
         else:
-            self.write_engine = create_async_engine(url, pool_size=10, max_overflow=10)
+            self.write_engine = create_async_engine(
+                url, pool_size=10, max_overflow=10, hide_parameters=True
+            )
             self.read_engine = self.write_engine
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)

@@ -330,3 +330,20 @@ async def test_round_file_that_does_not_fit_names_the_field(collector):
     assert status == 201
     status, body = await collector.call("POST", "/api/rounds", token=coord, json=small_round())
     assert (status, body["error"]) == (409, "round_exists")
+
+
+async def test_database_errors_never_carry_answer_text(collector):
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    await collector.create_round(small_round())
+    with pytest.raises(IntegrityError) as caught:
+        async with collector.db.write() as s:
+            await s.execute(
+                text(
+                    "INSERT INTO answer (return_id, question_key, value, answered_at) "
+                    "VALUES (424242, 'good_practice', :v, CURRENT_TIMESTAMP)"
+                ),
+                {"v": '"a narrative that must not be logged"'},
+            )
+    assert "must not be logged" not in str(caught.value)
