@@ -246,6 +246,16 @@ async def test_a_blocked_user_is_marked_unreachable_and_coordinators_told_once(
     later = await plan(collector, FRI_13)
     assert people["police"] not in stages(later["decisions"])
 
+    # They come back (any message to the bot), then block it again: a new notice, once.
+    assert (await collector.as_member("GET", "/api/me", 102))[0] == 200
+    async with collector.db.read() as session:
+        assert (await session.get(Member, people["police"])).reachable is True
+    await plan(collector, FRI_13)
+    await sender.run_once()
+    await sender.run_once()
+    told = [m for m in server.messages(2) if "blocked" in (m.get("text") or "")]
+    assert len(told) == 2
+
 
 async def test_api_rules(collector, people):
     coord_dry = await collector.as_member(

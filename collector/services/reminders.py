@@ -8,7 +8,7 @@ reminder once. A claim is a lease: a row claimed but never acknowledged comes ba
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -19,7 +19,7 @@ from collector.services.progress import expectation_progress
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ReminderStatus, ReturnStatus, Role, RoundStatus
-from models.ops import Reminder
+from models.ops import AuditEvent, Reminder
 from models.people import Agency, Member
 from models.returns import AuditReturn
 from models.rounds import Action, Expectation, Round
@@ -307,7 +307,7 @@ def _state(r: Reminder) -> dict[str, Any]:
 
 
 async def _unreachable(session: AsyncSession, actor: Actor, r: Reminder) -> None:
-    """Mark the member unreachable and tell each coordinator, once per member (unique key)."""
+    """Mark the member unreachable and tell each coordinator once per block (unique key)."""
     m = await session.get(Member, r.recipient_id, with_for_update=True)
     assert m is not None  # a foreign key
     if m.reachable:
@@ -321,6 +321,15 @@ async def _unreachable(session: AsyncSession, actor: Actor, r: Reminder) -> None
             before={"reachable": True},
             after={"reachable": False},
         )
+    await session.flush()
+    # Each time they block the bot (after coming back) is a new episode, told again.
+    episode = (
+        await session.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "member.unreachable", AuditEvent.entity_id == m.id)
+        )
+    ).scalar()
     round_ = await session.get(Round, r.round_id) if r.round_id else None
     agency = await session.get(Agency, m.agency_id) if m.agency_id else None
     who = f"{m.display_name} ({agency.name})" if agency else m.display_name
@@ -340,7 +349,7 @@ async def _unreachable(session: AsyncSession, actor: Actor, r: Reminder) -> None
     now = utcnow()
     notices = [
         ReminderDecision(
-            key=f"unreachable:{m.id}:{cid}",
+            key=f"unreachable:{m.id}:{episode}:{cid}",
             kind="unreachable",
             stage="blocked",
             recipient_id=cid,
