@@ -335,7 +335,12 @@ def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
     conf = settings()
     result = run(lambda c: run_demo(c))
     out.print(tally_table(result))
-    out.print(f"Reports written to {conf.out_dir}/")
+    out.print(f"Reports written to {conf.out_dir}/ (open cne-2024-overview.html in a browser).")
+    if not no_serve:
+        out.print(
+            "Next: the API needs a token: `maa member add --name You --role coordinator`, then "
+            "`maa token create --member ID`. Set MAA_TELEGRAM_TOKEN to run the bot as well."
+        )
     if not no_serve:
         from collector.serve import serve_forever
 
