@@ -5,24 +5,20 @@ import json
 import logging
 import re
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
 import yaml
 from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
 from collector.auth import SYSTEM
+from collector.cli_common import err, fail, out, run, tally_table, with_db
 from collector.cli_remind import remind
+from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
-from collector.errors import DomainError
-from collector.migrate import upgrade
 from models.enums import Role, RoundStatus
-from models.grades import BY_NAME
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
@@ -38,51 +34,8 @@ app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
-
-out = Console()
-err = Console(stderr=True, soft_wrap=True)
-T = TypeVar("T")
-
-
-def fail(message: str) -> None:
-    err.print(f"[red]error:[/red] {message}", highlight=False)
-    raise typer.Exit(1)
-
-
-def settings() -> Settings:
-    """The settings, or one clear line saying which one is wrong."""
-    try:
-        conf = Settings()
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        name = "MAA_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
-        fail(f"setting {name}: {first['msg']}")
-        raise AssertionError from exc  # unreachable: fail() exits
-    logging.getLogger().setLevel(conf.log_level.upper())
-    return conf
-
-
-def run(work: Callable[[Settings], Awaitable[T]]) -> T:
-    """Run async work on a migrated database; a domain error becomes one line."""
-    conf = settings()
-
-    async def main() -> T:
-        await upgrade(conf)
-        return await work(conf)
-
-    try:
-        return asyncio.run(main())
-    except DomainError as exc:
-        fail(exc.message)
-        raise AssertionError from exc
-
-
-async def with_db(conf: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database(conf.database_url)
-    try:
-        return await job(db)
-    finally:
-        await db.dispose()
+for command in (serve, bot, chat, demo):
+    app.command(command.__name__)(command)
 
 
 @db_app.command("upgrade")
@@ -230,19 +183,6 @@ def invite(
     print(issued.link or issued.code)
 
 
-def tally_table(result: Tally) -> Table:
-    table = Table(
-        title=f"{result.round}: {result.total_returns} returns from "
-        f"{result.agencies_returning} agencies"
-    )
-    for col in ("Agency", "Returned", "Overall grades", "Not graded"):
-        table.add_column(col)
-    for a in result.agencies:
-        grades = ", ".join(f"{BY_NAME[k].short} {v}" for k, v in a.overall_grades.items()) or "–"
-        table.add_row(a.name, a.breakdown, grades, str(a.not_graded or ""))
-    return table
-
-
 @app.command("tally")
 def tally(slug: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Returns per agency and overall grades, counting submitted returns only."""
@@ -285,66 +225,6 @@ def report(
     body = run(lambda conf: with_db(conf, job))
     target.write_bytes(body)
     out.print(f"Wrote {target} ({len(body):,} bytes).")
-
-
-@app.command("serve")
-def serve(
-    host: Annotated[str | None, typer.Option("--host")] = None,
-    port: Annotated[int | None, typer.Option("--port")] = None,
-    no_bot: Annotated[bool, typer.Option("--no-bot", help="the collector alone")] = False,
-) -> None:
-    """Run the collector, and the bot too when MAA_TELEGRAM_TOKEN is set."""
-    from collector.serve import serve_forever
-
-    conf = settings()
-    if host:
-        conf.host = host
-    if port is not None:
-        conf.port = port
-    asyncio.run(serve_forever(conf, with_bot=not no_bot))
-
-
-@app.command("bot")
-def bot() -> None:
-    """Run the bot alone; it reaches the collector at MAA_PUBLIC_URL."""
-    conf = settings()
-    if not conf.telegram_token.get_secret_value():
-        fail("setting MAA_TELEGRAM_TOKEN: the bot needs a token")
-    from bot.app import run_until
-    from collector.serve import until_signalled
-
-    asyncio.run(until_signalled(lambda stop: run_until(conf, stop)))
-
-
-@app.command("chat")
-def chat(
-    telegram_id: Annotated[int, typer.Option("--as", help="the member's Telegram user id")],
-) -> None:
-    """Walk the audit in the terminal, as that member, against the running collector."""
-    from bot.console import run_console
-
-    conf = settings()
-    asyncio.run(run_console(conf, telegram_id))
-
-
-@app.command("demo")
-def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
-    """Load the demo round, write every report format to ./out/, print the tally, then serve."""
-    from collector.demo import run_demo
-
-    conf = settings()
-    result = run(lambda c: run_demo(c))
-    out.print(tally_table(result))
-    out.print(f"Reports written to {conf.out_dir}/ (open cne-2024-overview.html in a browser).")
-    if not no_serve:
-        out.print(
-            "Next: the API needs a token: `maa member add --name You --role coordinator`, then "
-            "`maa token create --member ID`. Set MAA_TELEGRAM_TOKEN to run the bot as well."
-        )
-    if not no_serve:
-        from collector.serve import serve_forever
-
-        asyncio.run(serve_forever(conf, with_bot=True))
 
 
 def main() -> None:

@@ -30,8 +30,8 @@ def remind(
     ] = None,
 ) -> None:
     """Chase late returns: who gets which reminder stage now, and why."""
-    # Imported here: collector.cli imports this module to register the command.
-    from collector.cli import out, run, with_db
+    # Imported here, as the other commands do: work that needs the database starts on use.
+    from collector.cli_common import out, run, with_db
     from collector.services import reminders
 
     when = parse_at(at)
