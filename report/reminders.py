@@ -9,6 +9,7 @@ at `send_at` local time: "7 days before" a Friday due date is the Friday before 
 whatever the due time of day, and whichever side of a clock change it falls.
 """
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -231,8 +232,9 @@ def _expectation_reminders(ctx: _Ctx) -> None:
                     ),
                     button=button,
                     reason=(
-                        f"{m.display_name} (#{m.id}, {m.role}, {code}): stage {stage.name} "
-                        f"since {ctx.when(moment)}; {len(items)} outstanding: {refs(items)}"
+                        f"{m.display_name} (#{m.id}, {m.role}, {code}): "
+                        f"{stage_words(stage.name)}, since {ctx.when(moment)}; "
+                        f"{len(items)} outstanding: {refs(items)}"
                     ),
                     expectation_ids=tuple(e.id for e in items),
                 )
@@ -285,7 +287,7 @@ def _escalations(ctx: _Ctx) -> None:
                 ),
                 button=None,
                 reason=(
-                    f"{m.display_name} (#{m.id}, coordinator): stage {stage.name} since "
+                    f"{m.display_name} (#{m.id}, coordinator): {stage_words(stage.name)}, since "
                     f"{ctx.when(moment)}; outstanding agencies: {', '.join(late)}"
                 ),
                 expectation_ids=tuple(e.id for items in late.values() for e in items),
@@ -446,6 +448,25 @@ def digest(
     return _plan(round, members, expectations, actions, now, policy, only_digest=True).decisions
 
 
+KIND_WORDS = {
+    "expectation": "Reminder to",
+    "escalation": "Escalation to",
+    "action": "Action reminder to",
+    "digest": "Daily digest to",
+}
+
+
+def stage_words(stage: str) -> str:
+    """ "before-7d" -> "7 days before the due date (before-7d)": words first, the name kept."""
+    m = re.fullmatch(r"(before|after|escalate)-(\d+)d", stage)
+    if m:
+        when, days = m.group(1), int(m.group(2))
+        side = "before" if when == "before" else "after"
+        span = f"{plural(days, 'day')} {side} the due date"
+        return f"{'escalation, ' if when == 'escalate' else ''}{span} ({stage})"
+    return "on the due date (due)" if stage == "due" else stage
+
+
 def explain(
     round: ChaseRound,
     members: Sequence[ChaseMember],
@@ -457,7 +478,7 @@ def explain(
     """For `maa remind SLUG --dry-run`: who would be chased, at which stage and why; who not."""
     ctx = _plan(round, members, expectations, actions, now, policy)
     lines = [
-        f"{d.kind} {d.stage} → {d.reason}; send after {ctx.when(d.send_after)} [{d.key}]"
+        f"{KIND_WORDS.get(d.kind, d.kind)} {d.reason}; goes out {ctx.when(d.send_after)} [{d.key}]"
         for d in ctx.decisions
     ]
     return lines + [f"note: {n}" for n in ctx.notes] or ["nothing to send"]

@@ -301,8 +301,8 @@ async def test_cli_dry_run_prints_who_and_why_and_queues_nothing(collector, peop
     args = ["remind", "r-2026", "--dry-run", "--at", FRI_06.isoformat()]
     result = await asyncio.to_thread(CliRunner().invoke, cli_app, args, env=env)
     assert result.exit_code == 0, result.output
-    assert "expectation before-7d → Pat (#" in result.output
-    assert "digest daily" in result.output
+    assert "Reminder to Pat (#" in result.output and "7 days before the due date" in result.output
+    assert "Daily digest to Cora" in result.output
     async with collector.db.read() as session:
         assert (await session.execute(select(func.count()).select_from(Reminder))).scalar() == 0
     args = ["remind", "r-2026", "--at", FRI_06.isoformat()]
