@@ -5,6 +5,7 @@ import json
 import logging
 import re
 import sys
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -206,6 +207,9 @@ def report(
         str, typer.Option("--format", help="md, html, pdf, docx, csv, xlsx or json")
     ] = "html",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
+    theme_threshold: Annotated[
+        int, typer.Option(min=1, help="a theme is cross-cutting when this many agencies raise it")
+    ] = 3,
 ) -> None:
     """Write the overview report of a round, or an export of its returns."""
     from collector.services.snapshot import take_snapshot
@@ -220,7 +224,7 @@ def report(
     async def job(db: Database) -> bytes:
         async with db.read() as session:
             snapshot = await take_snapshot(session=session, slug=slug)
-        return await render_async(snapshot, chosen.name)
+        return await render_async(replace(snapshot, theme_threshold=theme_threshold), chosen.name)
 
     body = run(lambda conf: with_db(conf, job))
     target.write_bytes(body)

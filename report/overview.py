@@ -26,7 +26,6 @@ from report.model import (
 from report.snapshot import ReturnRow, RoundSnapshot
 from report.tally import Tally, tally
 
-THEME_THRESHOLD = 3  # a theme is cross-cutting when at least this many agencies raise it
 MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
 MAX_EXCERPTS = 10  # narratives per agency per question; the exports hold every one
 NO_REASON = "No reason given"
@@ -237,7 +236,7 @@ def _comparison(current: Tally, snapshot: RoundSnapshot) -> Comparison | None:
 def build_report(
     snapshot: RoundSnapshot,
     *,
-    theme_threshold: int = THEME_THRESHOLD,
+    theme_threshold: int | None = None,
     min_steps: int = MATRIX_MIN_STEPS,
     max_excerpts: int = MAX_EXCERPTS,
 ) -> OverviewReport:
@@ -284,7 +283,7 @@ def build_report(
         matrix=_matrix(snapshot, returns, min_steps),
         findings=_findings(snapshot, by_agency, max_excerpts),
         max_excerpts=max_excerpts,
-        theme_threshold=theme_threshold,
+        theme_threshold=theme_threshold or snapshot.theme_threshold,
         themes=_themes(snapshot, returns),
         narrative=_narrative(snapshot, by_agency),
         actions=_actions(snapshot),

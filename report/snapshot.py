@@ -70,6 +70,9 @@ class RoundSnapshot:
     actions: list[ActionRow] = field(default_factory=list)
     previous: "RoundSnapshot | None" = None  # the partnership's previous round, for comparison
     taken_at: datetime | None = None
+    # A theme is cross-cutting when at least this many agencies raise it; the coordinator
+    # chooses it per report (`maa report --theme-threshold`, `?theme_threshold=`).
+    theme_threshold: int = 3
 
     @property
     def submitted(self) -> list[ReturnRow]:

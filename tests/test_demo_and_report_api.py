@@ -113,3 +113,20 @@ async def test_next_round_of_the_partnership_is_compared_with_the_demo(demo):
     text = md.decode()
     assert "Comparison with the previous round" in text
     assert snapshot.previous.title in text
+
+
+async def test_coordinators_choose_how_many_agencies_make_a_theme_cross_cutting(demo):
+    coord = await demo.token_for(await demo.add_member("Co", Role.coordinator))
+    path = "/api/rounds/cne-2024/report?format=md"
+    _, default = await demo.call("GET", path, token=coord)
+    assert "Themes raised by at least 3 agencies:" in default.decode()
+    assert "Signposting to earlier support" in default.decode()
+    _, strict = await demo.call("GET", path + "&theme_threshold=12", token=coord)
+    text = strict.decode()
+    # Only information sharing is raised by all 12 agencies in the demo.
+    assert "Themes raised by at least 12 agencies:" in text
+    section = text.split("Themes raised by at least 12 agencies:")[1]
+    rows = [line for line in section.split("\n\n")[1].splitlines() if line.startswith("| ")]
+    assert [row.split(" | ")[0] for row in rows] == ["| Theme", "| Information sharing"]
+    status, body = await demo.call("GET", path + "&theme_threshold=none", token=coord)
+    assert (status, body["error"]) == (400, "invalid_request")

@@ -1,5 +1,7 @@
 """The overview report and exports of a round, in every format, from one snapshot."""
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from collector.api.routing import Api, Call
@@ -18,7 +20,10 @@ api = Api()
     "/api/rounds/{slug}/report",
     "The overview report or an export (coordinators, viewers)",
     raw=True,
-    query={"format": f"one of {', '.join(FORMATS)} (default html)"},
+    query={
+        "format": f"one of {', '.join(FORMATS)} (default html)",
+        "theme_threshold": "a theme is cross-cutting when this many agencies raise it (default 3)",
+    },
 )
 async def report(call: Call) -> web.Response:
     ensure_member(call.actor)
@@ -29,8 +34,12 @@ async def report(call: Call) -> web.Response:
         raise BadRequest(
             f"Unknown report format. Use one of: {', '.join(FORMATS)}.", code="unknown_format"
         ) from None
+    raw = call.request.query.get("theme_threshold", "3")
+    if not raw.isdigit() or int(raw) < 1:
+        raise BadRequest("theme_threshold must be a whole number of agencies, 1 or more.")
     async with call.request.app[DB].read() as session:
         snapshot = await take_snapshot(session=session, slug=call.param("slug"))
+    snapshot = replace(snapshot, theme_threshold=int(raw))
     body = await render_async(snapshot, fmt.name)
     return web.Response(
         body=body,
