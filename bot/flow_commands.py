@@ -167,13 +167,7 @@ class Chat(AuditChat, ActionsChat):
             help_text = self.help_for(me.get("role", ""))
             if args:
                 return [
-                    Send(
-                        Screen(
-                            texts.ALREADY_ENROLLED.format(
-                                role=_role(me), agency=me.get("agency_name") or "the partnership"
-                            )
-                        )
-                    )
+                    Send(Screen(texts.ALREADY_ENROLLED.format(role=_role(me), agency=_agency(me))))
                 ]
             return [
                 Send(
@@ -181,7 +175,7 @@ class Chat(AuditChat, ActionsChat):
                         texts.WELCOME_BACK.format(
                             name=me["display_name"],
                             role=_role(me),
-                            agency=me.get("agency_name") or "the partnership",
+                            agency=_agency(me),
                             help=help_text,
                         )
                     )
@@ -206,7 +200,7 @@ class Chat(AuditChat, ActionsChat):
                     texts.ENROLLED.format(
                         name=member["display_name"],
                         role=_role(member),
-                        agency=me.get("agency_name") or "the partnership",
+                        agency=_agency(me),
                         help=self.help_for(member["role"]),
                     )
                 )
@@ -334,3 +328,8 @@ class _AuditorsOnly(Exception):
 
 def _role(member: dict) -> str:
     return str(member.get("role", "")).replace("_", " ")
+
+
+def _agency(me: dict) -> str:
+    """A member's agency, or the partnership for coordinators and viewers, who have none."""
+    return me.get("agency_name") or "the partnership"

@@ -69,17 +69,11 @@ class CoordinatorChat:
             if view == "overdue":
                 rows = await self.client.overdue(tid, slug)
                 return [Send(Screen(flow_views.overdue_text(round_, rows)))]
-            tally = await self.client.tally(tid, slug)
-            text = flow_views.tally_text(round_, tally)
             if view == "tally":
-                return [Send(Screen(text))]
+                tally = await self.client.tally(tid, slug)
+                return [Send(Screen(flow_views.tally_text(round_, tally)))]
             fmt = next((a for a in args if a in REPORT_FORMATS), "pdf")
-            try:
-                content, headers = await self.client.report(tid, slug, fmt)
-            except CollectorError as exc:
-                if exc.status in (404, 405, 501) and exc.code != "forbidden":
-                    return [Send(Screen(texts.REPORT_NOT_READY.format(tally=text)))]
-                raise
+            content, headers = await self.client.report(tid, slug, fmt)
             name = _filename(headers.get("Content-Disposition", "")) or f"{slug}-report.{fmt}"
             caption = texts.REPORT_CAPTION.format(title=round_["title"])
             return [Document(name, content, caption)]

@@ -172,7 +172,6 @@ OVERDUE_TITLE = "Outstanding returns for {title} (due {due}):"
 OVERDUE_LINE = "{agency} · {case} · {state}"
 OVERDUE_NONE = "Nothing outstanding for {title}. Every expected return is in."
 REPORT_CAPTION = "Overview report: {title}"
-REPORT_NOT_READY = "The full report isn't available yet, so here is the tally:\n\n{tally}"
 REPORT_FORMATS = "Please choose html, pdf or docx, e.g. /report pdf."
 INVITE_USAGE = "Please say which agency and role, e.g. /invite police auditor.\nRoles: {roles}."
 INVITE_LINK = (

@@ -61,15 +61,6 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def member_actor(session: AsyncSession, member: Member) -> Actor:
-    code = None
-    if member.agency_id is not None:
-        code = (
-            await session.execute(select(Agency.code).where(Agency.id == member.agency_id))
-        ).scalar()
-    return Actor(member.id, member.role, member.agency_id, code, member.telegram_id)
-
-
 async def resolve_actor(
     session: AsyncSession, *, service_token: str, authorization: str | None, telegram_id: str | None
 ) -> Actor:
