@@ -95,9 +95,10 @@ async def seed(url: str) -> list[tuple[int, int]]:
     return pairs
 
 
-async def wait_up(url: str) -> None:
+async def wait_up(url: str, tries: int = 200) -> None:
+    """Until a server just started in another process answers (50 ms between tries)."""
     async with aiohttp.ClientSession() as http:
-        for _ in range(200):
+        for _ in range(tries):
             try:
                 async with http.get(url):
                     return

@@ -39,11 +39,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.api_bench import wait_up
 from bot.loopback import LoopbackBotApi
 from collector.app import create_app
 from collector.auth import SYSTEM
@@ -123,18 +123,6 @@ async def seed(url: str, auditors: int) -> None:
         async with db.write() as s:
             await members.add_member(session=s, actor=SYSTEM, data=member)
     await db.dispose()
-
-
-async def wait_up(url: str) -> None:
-    """Until the collector answers."""
-    async with aiohttp.ClientSession() as http:
-        for _ in range(400):
-            try:
-                async with http.get(url):
-                    return
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not start")
 
 
 # ---- the bots (each in its own process) ---------------------------------------------------------
@@ -613,7 +601,7 @@ def main() -> None:
     collector.start()
     try:
         collector_url = f"http://127.0.0.1:{port}"
-        asyncio.run(wait_up(collector_url + "/healthz"))
+        asyncio.run(wait_up(collector_url + "/healthz", tries=400))
         maa = asyncio.run(run_bot("maa", args, collector_url, args.variant))
     finally:
         collector.terminate()
