@@ -28,6 +28,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     await upgrade(settings)
     app[DB] = Database(settings.database_url)
+    app[DB].start_writer()
     yield
     await app[DB].dispose()
 

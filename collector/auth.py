@@ -61,41 +61,55 @@ def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-async def resolve_actor(
-    session: AsyncSession, *, service_token: str, authorization: str | None, telegram_id: str | None
-) -> Actor:
-    """Turn the request's credentials into an Actor, or refuse with 401/404."""
+@dataclass(frozen=True)
+class Credentials:
+    """What a request claims, before the database is asked: the service, a member, a token."""
+
+    service: bool
+    telegram_id: int | None = None  # the member the service acts for
+    token_hash: str | None = None  # a personal API token, as stored
+
+
+def read_credentials(
+    *, service_token: str, authorization: str | None, telegram_id: str | None
+) -> Credentials:
+    """Parse the request's credentials, or refuse with 401 without touching the database."""
     scheme, _, token = (authorization or "").partition(" ")
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
         if telegram_id is None:
-            return Actor(member_id=None, role=None)
+            return Credentials(service=True)
         if not telegram_id.lstrip("-").isdigit():
             raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.")
-        row = (
-            await session.execute(
-                select(Member, Agency.code)
-                .outerjoin(Agency, Agency.id == Member.agency_id)
-                .where(Member.telegram_id == int(telegram_id))
-            )
-        ).first()
-        if row is None:
-            raise NotFound("This Telegram account is not enrolled.", code="not_enrolled")
-        m, code = row
-        return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, m.reachable)
-    row = (
-        await session.execute(
-            select(Member, Agency.code)
-            .join(ApiToken, ApiToken.member_id == Member.id)
-            .outerjoin(Agency, Agency.id == Member.agency_id)
-            .where(ApiToken.token_hash == digest(token))
+        return Credentials(service=True, telegram_id=int(telegram_id))
+    return Credentials(service=False, token_hash=digest(token))
+
+
+NOT_ENROLLED = "This Telegram account is not enrolled."
+BAD_TOKEN = "That token is not valid."
+
+
+async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Actor:
+    """Turn the credentials into an Actor, or refuse with 401/404."""
+    if credentials.service and credentials.telegram_id is None:
+        return Actor(member_id=None, role=None)
+    query = select(Member, Agency.code).outerjoin(Agency, Agency.id == Member.agency_id)
+    if credentials.service:
+        query = query.where(Member.telegram_id == credentials.telegram_id)
+    else:
+        query = query.join(ApiToken, ApiToken.member_id == Member.id).where(
+            ApiToken.token_hash == credentials.token_hash
         )
-    ).first()
+    row = (await session.execute(query)).first()
     if row is None:
-        raise Unauthorized("That token is not valid.")
+        if credentials.service:
+            raise NotFound(NOT_ENROLLED, code="not_enrolled")
+        raise Unauthorized(BAD_TOKEN)
     m, code = row
-    return Actor(m.id, m.role, m.agency_id, code, m.telegram_id)
+    # Only the bot's acting for a member shows they can be reached again (they messaged it).
+    reachable = m.reachable or not credentials.service
+    return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, reachable)
 
 
 def ensure_member(actor: Actor) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from collector.sqlite_writer import SqliteWriter
 from models.settings import Settings
 
 
@@ -73,6 +74,7 @@ class Database:
                 url, pool_size=10, max_overflow=10, hide_parameters=True
             )
             self.read_engine = self.write_engine
+        self.writer: SqliteWriter | None = None
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -87,7 +89,17 @@ class Database:
         async with self._read() as session, session.begin():
             yield session
 
+    def start_writer(self) -> None:
+        """The app's hot writes go through one writer thread (SQLite files only)."""
+        database = make_url(self.url).database if self.is_sqlite else None
+        if database and database != ":memory:" and self.writer is None:
+            self.writer = SqliteWriter(database)
+            self.writer.start()
+
     async def dispose(self) -> None:
+        if self.writer is not None:
+            await self.writer.close()
+            self.writer = None
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()

@@ -4,6 +4,7 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from models.base import json_col, ts, utcnow
@@ -35,7 +36,7 @@ class Answer(SQLModel, table=True):
     answered_at: datetime = Field(default_factory=utcnow, sa_column=ts())
 
 
-class AnswerPut(SQLModel):
+class AnswerPut(BaseModel):  # plain pydantic: parsed on every answer, and cheaper so
     value: Any
 
 

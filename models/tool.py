@@ -4,7 +4,7 @@ Every channel (Telegram, console, API) validates answers with `Question.check`, 
 means the same thing whichever way it arrived.
 """
 
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -162,12 +162,17 @@ class AuditTool(BaseModel):
                 q.section = section.title
         return self
 
-    @property
+    # Cached: a tool is read on every answer and never changes once loaded (see load_tool).
+    @cached_property
     def questions(self) -> list[Question]:
         return [q for s in self.sections for q in s.questions]
 
+    @cached_property
+    def _by_key(self) -> dict[str, Question]:
+        return {q.key: q for q in self.questions}
+
     def question(self, key: str) -> Question | None:
-        return next((q for q in self.questions if q.key == key), None)
+        return self._by_key.get(key)
 
     @property
     def overall(self) -> GradeQuestion:

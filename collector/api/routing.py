@@ -1,6 +1,5 @@
 """Declare a route once, with its request and response models: aiohttp and OpenAPI both read it."""
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -8,7 +7,8 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from collector.auth import TELEGRAM_HEADER, Actor, resolve_actor
+from collector.auth import TELEGRAM_HEADER, Actor, Credentials, read_credentials, resolve_actor
+from collector.db import Database
 from collector.errors import BadRequest
 from collector.keys import DB, SETTINGS
 from collector.services import members
@@ -21,6 +21,14 @@ class Call:
     request: web.Request
     actor: Actor | None
     body: Any
+    credentials: Credentials | None = None
+
+    async def acting(self) -> Actor:
+        """The actor, resolved now if the endpoint left it to the handler."""
+        if self.actor is None:
+            assert self.credentials is not None, "an endpoint without auth has no actor"
+            self.actor = await actor_for(self.request.app[DB], self.credentials)
+        return self.actor
 
     def param(self, name: str) -> str:
         return self.request.match_info[name]
@@ -32,6 +40,7 @@ class Call:
         return int(raw)
 
 
+JSON = "application/json"
 Handler = Callable[[Call], Awaitable[Any]]
 
 
@@ -47,6 +56,8 @@ class Endpoint:
     auth: bool = True
     query: dict[str, str] = field(default_factory=dict)
     raw: bool = False  # the handler returns its own web.Response (files, documents)
+    # False: the handler resolves the actor itself (`Call.acting`), e.g. inside its own write.
+    resolve: bool = True
 
 
 def describe_validation(exc: ValidationError) -> str:
@@ -59,12 +70,10 @@ def describe_validation(exc: ValidationError) -> str:
 
 async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
     try:
-        data = await request.json(loads=json.loads)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise BadRequest("The request body is not valid JSON.", code="invalid_json") from None
-    try:
-        return model.model_validate(data)
+        return model.model_validate_json(await request.read())
     except ValidationError as exc:
+        if any(err["type"] == "json_invalid" for err in exc.errors()):
+            raise BadRequest("The request body is not valid JSON.", code="invalid_json") from None
         raise BadRequest(f"The request body does not fit: {describe_validation(exc)}.") from None
 
 
@@ -90,33 +99,48 @@ class Api:
         return [web.route(e.method, e.path, _wrap(e)) for e in self.endpoints]
 
 
+async def actor_for(db: Database, credentials: Credentials) -> Actor:
+    """Who the request acts for; marks a member reachable again when the bot acts for them."""
+    async with db.read() as session:
+        actor = await resolve_actor(session, credentials)
+    if not actor.reachable:
+        # The bot only acts for a member when they message it, so they have unblocked it:
+        # reminders may reach them again. A write only on this rare change.
+        async with db.write() as session:
+            await members.mark_reachable(session=session, actor=actor)
+        actor = replace(actor, reachable=True)
+    return actor
+
+
 def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     adapter = TypeAdapter(endpoint.response) if endpoint.response is not None else None
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        actor = None
+        actor = credentials = None
         if endpoint.auth:
-            settings = request.app[SETTINGS]
-            async with request.app[DB].read() as session:
-                actor = await resolve_actor(
-                    session,
-                    service_token=settings.service_token.get_secret_value(),
-                    authorization=request.headers.get("Authorization"),
-                    telegram_id=request.headers.get(TELEGRAM_HEADER),
-                )
-            if not actor.reachable:
-                # The bot only acts for a member when they message it, so they have unblocked
-                # it: reminders may reach them again. A write only on this rare change.
-                async with request.app[DB].write() as session:
-                    await members.mark_reachable(session=session, actor=actor)
-                actor = replace(actor, reachable=True)
-        body = await _body(request, endpoint.body) if endpoint.body else None
-        result = await endpoint.handler(Call(request, actor, body))
+            credentials = read_credentials(
+                service_token=request.app[SETTINGS].service_token.get_secret_value(),
+                authorization=request.headers.get("Authorization"),
+                telegram_id=request.headers.get(TELEGRAM_HEADER),
+            )
+            if endpoint.resolve:
+                actor = await actor_for(request.app[DB], credentials)
+        try:
+            body = await _body(request, endpoint.body) if endpoint.body else None
+        except BadRequest:
+            if credentials is not None and actor is None:
+                await actor_for(request.app[DB], credentials)  # bad credentials: 401 first
+            raise
+        result = await endpoint.handler(Call(request, actor, body, credentials))
         if endpoint.raw:
             return result
-        payload = (
-            adapter.dump_python(adapter.validate_python(result), mode="json") if adapter else result
-        )
+        if type(result) is endpoint.response:  # built by the service: serialise it as it is
+            body = result.model_dump_json().encode()
+            return web.Response(body=body, status=endpoint.status, content_type=JSON)
+        if adapter is None:
+            payload = result
+        else:
+            payload = adapter.dump_python(adapter.validate_python(result), mode="json")
         return web.json_response(payload, status=endpoint.status)
 
     handle.__name__ = endpoint.handler.__name__

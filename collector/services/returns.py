@@ -9,25 +9,27 @@ from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
 from collector.services.audit import record
 from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
+from collector.services.return_rules import (
+    NOT_YOURS,
+    WRITERS,
+    ReturnFacts,
+    answer_result,
+    check_writable,
+    concern_alert,
+    may_write,
+    question_of,
+    raises_alert,
+    return_public,
+    validate,
+)
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
 from models.ops import AuditEvent, AuditEventPublic
 from models.people import Agency, Member
-from models.returns import (
-    Answer,
-    AnswerResult,
-    AuditReturn,
-    ConcernAlert,
-    ReturnOpen,
-    ReturnPublic,
-)
+from models.returns import Answer, AnswerResult, AuditReturn, ReturnOpen, ReturnPublic
 from models.rounds import Case, Expectation, Round
-from models.screening import describe, screen
-from models.tool import AnswerInvalid, TextQuestion, YesNoQuestion, load_tool
-
-NOT_YOURS = "You can only see and answer returns your agency is expected to complete."
-WRITERS = (Role.auditor, Role.agency_lead, Role.coordinator)
+from models.tool import load_tool
 
 
 class _Loaded:
@@ -35,6 +37,22 @@ class _Loaded:
 
     def __init__(self, ret: AuditReturn, round_: Round, agency: Agency, case: Case) -> None:
         self.ret, self.round, self.agency, self.case = ret, round_, agency, case
+
+    @property
+    def facts(self) -> ReturnFacts:
+        return ReturnFacts(
+            id=self.ret.id,
+            status=self.ret.status,
+            agency_id=self.agency.id,
+            agency_code=self.agency.code,
+            agency_name=self.agency.name,
+            case_reference=self.case.reference,
+            round_slug=self.round.slug,
+            round_status=self.round.status,
+            tool_version=self.round.tool_version,
+            submitted_at=self.ret.submitted_at,
+            reopened_reason=self.ret.reopened_reason,
+        )
 
 
 async def _expected(session: AsyncSession, round_id: int, agency_id: int, case_id: int) -> bool:
@@ -62,17 +80,17 @@ async def _load(session: AsyncSession, actor: Actor, return_id: int, *, write: b
     if write:
         query = query.with_for_update(of=AuditReturn)  # one writer per return on PostgreSQL
     row = (await session.execute(query)).first()
+    loaded = _Loaded(*row) if row is not None else None
+    if write:
+        may_write(actor, loaded.facts if loaded else None)
+        return loaded
     coordinator = actor.role == Role.coordinator
-    if row is None:
-        if coordinator and not write:
+    if loaded is None:
+        if coordinator:
             raise NotFound(f"There is no return {return_id}.")
         raise Forbidden(NOT_YOURS)
-    loaded = _Loaded(*row)
     own = actor.agency_id is not None and actor.agency_id == loaded.ret.agency_id
-    if write:
-        if actor.role not in WRITERS or not own:
-            raise Forbidden(NOT_YOURS)
-    elif not (coordinator or (own and actor.role in WRITERS)):
+    if not (coordinator or (own and actor.role in WRITERS)):
         raise Forbidden(NOT_YOURS)
     return loaded
 
@@ -85,40 +103,7 @@ async def _answers(session: AsyncSession, return_id: int) -> dict[str, Any]:
 
 
 async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
-    return _public_from(loaded, await _answers(session, loaded.ret.id))
-
-
-def _public_from(loaded: _Loaded, answers: dict[str, Any]) -> ReturnPublic:
-    tool = load_tool(loaded.round.tool_version)
-    given = {k for k, v in answers.items() if v is not None}
-    return ReturnPublic(
-        id=loaded.ret.id,
-        round=loaded.round.slug,
-        agency=loaded.agency.code,
-        case=loaded.case.reference,
-        status=loaded.ret.status,
-        tool_version=tool.version,
-        answers={q.key: answers[q.key] for q in tool.questions if q.key in answers},
-        answered=len(answers),  # skipped optional questions count as dealt with
-        total_questions=len(tool.questions),
-        next_question=next((q.key for q in tool.questions if q.key not in answers), None),
-        missing=tool.missing(given),
-        submitted_at=loaded.ret.submitted_at,
-        reopened_reason=loaded.ret.reopened_reason,
-    )
-
-
-def _writable(loaded: _Loaded) -> None:
-    if loaded.round.status != RoundStatus.open:
-        raise Conflict(
-            f"Round '{loaded.round.slug}' is not open for returns.", code="round_not_open"
-        )
-    if loaded.ret.status == ReturnStatus.submitted:
-        raise Conflict(
-            f"The return for {loaded.case.reference} has been submitted, so it can no longer be "
-            "changed. A coordinator can reopen it.",
-            code="return_submitted",
-        )
+    return return_public(loaded.facts, await _answers(session, loaded.ret.id))
 
 
 async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) -> ReturnPublic:
@@ -174,43 +159,13 @@ async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> 
     return await _public(session, await _load(session, actor, return_id, write=False))
 
 
-def _validate(tool_question: Any, value: Any) -> Any:
-    if value is None:
-        if tool_question.required:
-            raise Unprocessable(
-                "This question needs an answer; it cannot be skipped.", code="required"
-            )
-        return None
-    try:
-        clean = tool_question.check(value)
-    except AnswerInvalid as exc:
-        raise Unprocessable(exc.message, code=exc.code) from None
-    if isinstance(tool_question, TextQuestion):
-        findings = screen(clean)
-        if findings:
-            raise Unprocessable(
-                describe(findings),
-                code="identifiers_found",
-                findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
-            )
-    return clean
-
-
-async def _concern_alert(session: AsyncSession, loaded: _Loaded) -> ConcernAlert:
-    ids = (
-        await session.execute(
-            select(Member.telegram_id).where(
-                Member.role == Role.coordinator, Member.telegram_id.is_not(None)
-            )
+async def _coordinators(session: AsyncSession) -> list[int]:
+    ids = await session.execute(
+        select(Member.telegram_id).where(
+            Member.role == Role.coordinator, Member.telegram_id.is_not(None)
         )
-    ).scalars()
-    return ConcernAlert(
-        round=loaded.round.slug,
-        case=loaded.case.reference,
-        agency=loaded.agency.code,
-        agency_name=loaded.agency.name,
-        coordinators=sorted(ids),
     )
+    return list(ids.scalars())
 
 
 async def put_answer(
@@ -218,15 +173,18 @@ async def put_answer(
 ) -> AnswerResult:
     """Store one answer. The same answer again changes nothing and records nothing."""
     loaded = await _load(session, actor, return_id, write=True)
-    _writable(loaded)
-    tool = load_tool(loaded.round.tool_version)
-    question = tool.question(key)
-    if question is None:
-        raise Unprocessable(
-            f"The audit tool {tool.version} has no question '{key}'.", code="unknown_question"
-        )
-    clean = _validate(question, value)
+    facts = loaded.facts
+    check_writable(facts)
+    question = question_of(facts, key)
+    clean = validate(question, value)
+    return await _store(session, actor, loaded, question, key, clean)
+
+
+async def _store(
+    session: AsyncSession, actor: Actor, loaded: _Loaded, question: Any, key: str, clean: Any
+) -> AnswerResult:
     # One read of the return's answers serves both the before-value and the response.
+    return_id, facts = loaded.ret.id, loaded.facts
     answers = await _answers(session, return_id)
     existed = key in answers
     alert = None
@@ -257,8 +215,8 @@ async def put_answer(
             before={key: before} if existed else None,
             after={key: clean},
         )
-        if isinstance(question, YesNoQuestion) and question.alert_on_yes and clean is True:
-            alert = await _concern_alert(session, loaded)
+        if raises_alert(question, clean):
+            alert = concern_alert(facts, await _coordinators(session))
             record(
                 session,
                 actor=actor,
@@ -268,8 +226,7 @@ async def put_answer(
                 after={"case": alert.case, "agency": alert.agency},
             )
         answers[key] = clean
-    public = _public_from(loaded, answers)
-    return AnswerResult(**public.model_dump(), alert=alert)
+    return answer_result(facts, answers, alert)
 
 
 async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:
@@ -277,7 +234,7 @@ async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) 
     loaded = await _load(session, actor, return_id, write=True)
     if loaded.ret.status == ReturnStatus.submitted:
         return await _public(session, loaded)
-    _writable(loaded)
+    check_writable(loaded.facts)
     public = await _public(session, loaded)
     if public.missing:
         tool = load_tool(loaded.round.tool_version)

@@ -1,0 +1,186 @@
+"""The answer write in plain SQL, for the SQLite writer thread (`collector.sqlite_writer`).
+
+The same rules as `returns.put_answer` (they live in `return_rules`), the same rows and audit
+events, in one transaction that also settles who is asking. Functions here are synchronous:
+they run in the writer's thread with its `sqlite3` connection, never on the event loop.
+The test suite runs every answer test through this path on SQLite and through the ORM on
+PostgreSQL, which is what keeps the two alike.
+"""
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from typing import Any
+
+from collector.auth import BAD_TOKEN, NOT_ENROLLED, Actor, Credentials, ensure_member
+from collector.errors import NotFound, Unauthorized
+from collector.services.return_rules import (
+    ReturnFacts,
+    answer_result,
+    check_writable,
+    concern_alert,
+    may_write,
+    question_of,
+    raises_alert,
+    validate,
+    with_part,
+)
+from models.enums import ReturnStatus, Role, RoundStatus
+from models.returns import AnswerResult
+
+_MEMBER = (
+    "SELECT m.id, m.role, m.agency_id, a.code, m.telegram_id, m.reachable"
+    " FROM member m LEFT JOIN agency a ON a.id = m.agency_id"
+)
+ACTOR_BY_TELEGRAM = f"{_MEMBER} WHERE m.telegram_id = ?"
+ACTOR_BY_TOKEN = f"{_MEMBER} JOIN api_token t ON t.member_id = m.id WHERE t.token_hash = ?"
+RETURN_FACTS = (
+    "SELECT r.id, r.status, r.agency_id, ag.code, ag.name, c.reference, ro.slug, ro.status,"
+    " ro.tool_version, r.submitted_at, r.reopened_reason"
+    " FROM audit_return r JOIN round ro ON ro.id = r.round_id"
+    ' JOIN agency ag ON ag.id = r.agency_id JOIN "case" c ON c.id = r.case_id WHERE r.id = ?'
+)
+ANSWERS = "SELECT question_key, value FROM answer WHERE return_id = ?"
+UPSERT_ANSWER = (
+    "INSERT INTO answer (return_id, question_key, value, answered_by, answered_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (return_id, question_key) DO UPDATE SET"
+    " value = excluded.value, answered_by = excluded.answered_by,"
+    " answered_at = excluded.answered_at"
+)
+TOUCH_RETURN = "UPDATE audit_return SET updated_at = ? WHERE id = ?"
+AUDIT_EVENT = (
+    'INSERT INTO audit_event (at, actor_id, actor, action, entity, entity_id, "before", "after")'
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+MARK_REACHABLE = "UPDATE member SET reachable = 1 WHERE id = ? AND reachable = 0"
+COORDINATORS = (
+    "SELECT telegram_id FROM member WHERE role = 'coordinator' AND telegram_id IS NOT NULL"
+)
+MARK_SEEN = (
+    "INSERT INTO seen_update (update_id, seen_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING"
+)
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy stores one on SQLite (models.base.UTCDateTime)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def _read_stamp(value: str | None) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+
+def _event(
+    con: sqlite3.Connection,
+    actor: Actor,
+    at: str,
+    action: str,
+    entity: str,
+    entity_id: int,
+    before: Any,
+    after: Any,
+) -> None:
+    con.execute(
+        AUDIT_EVENT,
+        (
+            at,
+            actor.member_id,
+            actor.label,
+            action,
+            entity,
+            entity_id,
+            json.dumps(before),
+            json.dumps(after),
+        ),
+    )
+
+
+def acting(con: sqlite3.Connection, credentials: Credentials, now: str) -> Actor:
+    """collector.auth.resolve_actor and the reachable mark of routing.actor_for, in SQL."""
+    if credentials.service and credentials.telegram_id is None:
+        return Actor(member_id=None, role=None)
+    if credentials.service:
+        row = con.execute(ACTOR_BY_TELEGRAM, (credentials.telegram_id,)).fetchone()
+        if row is None:
+            raise NotFound(NOT_ENROLLED, code="not_enrolled")
+    else:
+        row = con.execute(ACTOR_BY_TOKEN, (credentials.token_hash,)).fetchone()
+        if row is None:
+            raise Unauthorized(BAD_TOKEN)
+    member_id, role, agency_id, code, telegram_id, reachable = row
+    actor = Actor(member_id, Role(role), agency_id, code, telegram_id)
+    # Conditional, as in members.mark_reachable: two requests at once record it once.
+    if credentials.service and not reachable and con.execute(MARK_REACHABLE, (member_id,)).rowcount:
+        _event(
+            con,
+            actor,
+            now,
+            "member.reachable",
+            "member",
+            member_id,
+            {"reachable": False},
+            {"reachable": True},
+        )
+    return actor
+
+
+def facts(con: sqlite3.Connection, return_id: int) -> ReturnFacts | None:
+    row = con.execute(RETURN_FACTS, (return_id,)).fetchone()
+    if row is None:
+        return None
+    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason = row
+    return ReturnFacts(
+        id=rid,
+        status=ReturnStatus(status),
+        agency_id=agency_id,
+        agency_code=code,
+        agency_name=name,
+        case_reference=ref,
+        round_slug=slug,
+        round_status=RoundStatus(round_status),
+        tool_version=tool,
+        submitted_at=_read_stamp(submitted),
+        reopened_reason=reason,
+    )
+
+
+def put_answer(
+    con: sqlite3.Connection,
+    *,
+    credentials: Credentials,
+    return_id: int,
+    key: str,
+    value: Any,
+    part: bool = False,
+) -> AnswerResult:
+    """returns.put_answer in SQL; with part=True, `value` is one more part of a narrative."""
+    now = stamp(datetime.now(UTC))
+    actor = acting(con, credentials, now)
+    ensure_member(actor)
+    found = may_write(actor, facts(con, return_id))
+    check_writable(found)
+    question = question_of(found, key)
+    answers = {k: json.loads(v) for k, v in con.execute(ANSWERS, (return_id,))}
+    existed = key in answers
+    clean = with_part(question, answers.get(key), value) if part else validate(question, value)
+    alert = None
+    if not existed or answers[key] != clean:
+        stored = json.dumps(clean)
+        con.execute(UPSERT_ANSWER, (return_id, key, stored, actor.member_id, now))
+        con.execute(TOUCH_RETURN, (now, return_id))
+        before = {key: answers[key]} if existed else None
+        _event(con, actor, now, "answer.put", "return", return_id, before, {key: clean})
+        if raises_alert(question, clean):
+            ids = [tid for (tid,) in con.execute(COORDINATORS)]
+            alert = concern_alert(found, ids)
+            after = {"case": alert.case, "agency": alert.agency}
+            _event(con, actor, now, "concern.raised", "return", return_id, None, after)
+        answers[key] = clean
+    return answer_result(found, answers, alert)
+
+
+def mark_seen(con: sqlite3.Connection, *, credentials: Credentials, update_id: int) -> bool:
+    """updates.mark_seen in SQL: True the first time an update id is seen."""
+    actor = acting(con, credentials, stamp(datetime.now(UTC)))
+    actor.require_service()
+    return con.execute(MARK_SEEN, (update_id, stamp(datetime.now(UTC)))).rowcount == 1

@@ -1,0 +1,152 @@
+"""The rules of a return, free of storage: who may write it, when, what an answer may be.
+
+Two stores apply them: the ORM service (`returns`, both databases) and the SQLite writer's
+plain-SQL answer write (`answers_sql`). Keeping the rules here is what keeps the two in step.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from collector.auth import Actor
+from collector.errors import Conflict, Forbidden, Unprocessable
+from models.enums import ReturnStatus, Role, RoundStatus
+from models.returns import AnswerResult, ConcernAlert, ReturnPublic
+from models.screening import describe, screen
+from models.tool import AnswerInvalid, AuditTool, Question, TextQuestion, YesNoQuestion, load_tool
+
+NOT_YOURS = "You can only see and answer returns your agency is expected to complete."
+WRITERS = (Role.auditor, Role.agency_lead, Role.coordinator)
+PART_JOIN = "\n\n"  # between the messages of a narrative written in parts
+
+
+@dataclass(frozen=True)
+class ReturnFacts:
+    """A return with the names it is known by."""
+
+    id: int
+    status: ReturnStatus
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    case_reference: str
+    round_slug: str
+    round_status: RoundStatus
+    tool_version: str
+    submitted_at: datetime | None = None
+    reopened_reason: str | None = None
+
+
+def may_write(actor: Actor, facts: ReturnFacts | None) -> ReturnFacts:
+    """The return if this actor may write it; otherwise the same 403 whether it exists or not."""
+    if facts is None or actor.role not in WRITERS or actor.agency_id != facts.agency_id:
+        raise Forbidden(NOT_YOURS)
+    return facts
+
+
+def check_writable(facts: ReturnFacts) -> None:
+    if facts.round_status != RoundStatus.open:
+        raise Conflict(
+            f"Round '{facts.round_slug}' is not open for returns.", code="round_not_open"
+        )
+    if facts.status == ReturnStatus.submitted:
+        raise Conflict(
+            f"The return for {facts.case_reference} has been submitted, so it can no longer be "
+            "changed. A coordinator can reopen it.",
+            code="return_submitted",
+        )
+
+
+def question_of(facts: ReturnFacts, key: str) -> Question:
+    tool = load_tool(facts.tool_version)
+    question = tool.question(key)
+    if question is None:
+        raise Unprocessable(
+            f"The audit tool {tool.version} has no question '{key}'.", code="unknown_question"
+        )
+    return question
+
+
+def validate(question: Question, value: Any) -> Any:
+    """The clean value to store, or a 422 a person can act on (identifiers are never stored)."""
+    if value is None:
+        if question.required:
+            raise Unprocessable(
+                "This question needs an answer; it cannot be skipped.", code="required"
+            )
+        return None
+    try:
+        clean = question.check(value)
+    except AnswerInvalid as exc:
+        raise Unprocessable(exc.message, code=exc.code) from None
+    if isinstance(question, TextQuestion):
+        findings = screen(clean)
+        if findings:
+            raise Unprocessable(
+                describe(findings),
+                code="identifiers_found",
+                findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
+            )
+    return clean
+
+
+def with_part(question: Question, so_far: Any, part: str) -> str:
+    """A narrative after one more part: the parts joined, then validated as a whole."""
+    if not isinstance(question, TextQuestion):
+        raise Unprocessable("Only a written answer can be sent in parts.", code="not_text")
+    if not isinstance(so_far, str) or not so_far.strip():
+        return validate(question, part)
+    findings = screen(part)  # a finding quotes the part the auditor just sent, not older ones
+    if findings:
+        raise Unprocessable(
+            describe(findings),
+            code="identifiers_found",
+            findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
+        )
+    return validate(question, f"{so_far.rstrip()}{PART_JOIN}{part.strip()}")
+
+
+def raises_alert(question: Question, clean: Any) -> bool:
+    return isinstance(question, YesNoQuestion) and question.alert_on_yes and clean is True
+
+
+def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ReturnPublic: answers in tool order and where the auditor resumes."""
+    tool: AuditTool = load_tool(facts.tool_version)
+    given = {k for k, v in answers.items() if v is not None}
+    return {
+        "id": facts.id,
+        "round": facts.round_slug,
+        "agency": facts.agency_code,
+        "case": facts.case_reference,
+        "status": facts.status,
+        "tool_version": tool.version,
+        "answers": {q.key: answers[q.key] for q in tool.questions if q.key in answers},
+        "answered": len(answers),  # skipped optional questions count as dealt with
+        "total_questions": len(tool.questions),
+        "next_question": next((q.key for q in tool.questions if q.key not in answers), None),
+        "missing": tool.missing(given),
+        "submitted_at": facts.submitted_at,
+        "reopened_reason": facts.reopened_reason,
+    }
+
+
+# Built without a second validation: every field comes typed from ReturnFacts and the tool.
+def return_public(facts: ReturnFacts, answers: dict[str, Any]) -> ReturnPublic:
+    return ReturnPublic.model_construct(**public(facts, answers))
+
+
+def answer_result(
+    facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None
+) -> AnswerResult:
+    return AnswerResult.model_construct(**public(facts, answers), alert=alert)
+
+
+def concern_alert(facts: ReturnFacts, coordinators: list[int]) -> ConcernAlert:
+    return ConcernAlert(
+        round=facts.round_slug,
+        case=facts.case_reference,
+        agency=facts.agency_code,
+        agency_name=facts.agency_name,
+        coordinators=sorted(coordinators),
+    )
