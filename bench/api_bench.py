@@ -1,8 +1,10 @@
 """Answer writes per second through the MAA API on SQLite, against a bare aiohttp JSON endpoint.
 
-Run by hand:  .venv/bin/python bench/api_bench.py [--seconds 10] [--concurrency 16]
+Run by hand:  .venv/bin/python bench/api_bench.py [--seconds 10] [--concurrency 50]
 Each server runs in its own process (one core), the load comes from this one (the other core).
 Every MAA request is a real change: a new answer value, stored with its audit event.
+Concurrency defaults to one connection per seeded auditor (50), enough to keep either server
+busy: at 16 the client and the server take turns and both idle part of the time.
 """
 
 import argparse
@@ -133,7 +135,7 @@ async def load(make_request, seconds: float, concurrency: int) -> tuple[int, int
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seconds", type=float, default=10)
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", type=int, default=AUDITORS)
     parser.add_argument(
         "--database-url", default="", help="an empty PostgreSQL database instead of SQLite"
     )
