@@ -9,6 +9,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import json_col, ts, utcnow
 from models.enums import ReturnStatus
+from models.tool import MAX_TEXT
 
 
 class AuditReturn(SQLModel, table=True):
@@ -76,5 +77,13 @@ class ConcernAlert(SQLModel):
     coordinators: list[int]  # Telegram user ids
 
 
+class AnswerPart(BaseModel):
+    """One message of a narrative written in parts; `update_id` makes a redelivery harmless."""
+
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
+    update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
+
+
 class AnswerResult(ReturnPublic):
     alert: ConcernAlert | None = None
+    repeat: bool = False  # this update was handled before: nothing changed

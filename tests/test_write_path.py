@@ -16,7 +16,7 @@ from models.base import utcnow
 from models.enums import Role
 from models.ops import AuditEvent
 from models.returns import Answer
-from tests.conftest import full_answers, small_round
+from tests.conftest import SERVICE_TOKEN, full_answers, small_round
 
 
 async def _draft(collector, telegram_id, case):
@@ -192,3 +192,76 @@ async def test_writer_runs_each_write_in_its_own_savepoint(sqlite_file):
         assert await asyncio.to_thread(_count, sqlite_file) == 2  # the refused one left nothing
     finally:
         await writer.close()
+
+
+async def _parts_case(collector):
+    await collector.create_round(small_round())
+    await collector.add_member("Aud", Role.auditor, agency="csc", telegram_id=7)
+    await collector.add_member("Other", Role.auditor, agency="police", telegram_id=8)
+    return await _draft(collector, 7, "C1")
+
+
+async def test_a_narrative_in_parts_is_joined_and_a_redelivered_part_changes_nothing(collector):
+    rid = await _parts_case(collector)
+    path = f"/api/returns/{rid}/answers/good_practice/parts"
+    texts = ["Strategy meeting held promptly.", "  Plan shared with school.  ", "GP informed."]
+    for n, text in enumerate(texts):
+        status, body = await collector.as_member(
+            "POST", path, 7, json={"text": text, "update_id": 500 + n}
+        )
+        assert status == 200 and body["repeat"] is False, body
+    joined = "Strategy meeting held promptly.\n\nPlan shared with school.\n\nGP informed."
+    assert body["answers"]["good_practice"] == joined
+    status, again = await collector.as_member(
+        "POST", path, 7, json={"text": "GP informed.", "update_id": 502}
+    )
+    assert (status, again["repeat"], again["answers"]["good_practice"]) == (200, True, joined)
+    status, trail = await collector.as_member("GET", f"/api/returns/{rid}/audit", 7)
+    assert [e["action"] for e in trail].count("answer.put") == 3
+    # The update is now known to the bot's own de-duplication as well.
+    status, seen = await collector.call("POST", "/api/updates/502", token=SERVICE_TOKEN)
+    assert seen == {"first": False}
+
+
+async def test_a_refused_part_leaves_the_narrative_as_it_was(collector):
+    rid = await _parts_case(collector)
+    path = f"/api/returns/{rid}/answers/voice_of_child/parts"
+    status, _ = await collector.as_member("POST", path, 7, json={"text": "A" * 3000})
+    assert status == 200
+    refusals = [
+        (7, {"text": "Lives at SW1A 1AA."}, 422, "identifiers_found"),
+        (7, {"text": "B" * 1500}, 422, "too_long"),  # 3000 + 2 + 1500 > 4000
+        (7, {"text": ""}, 400, "invalid_request"),
+        (7, {"text": "x" * 20_001}, 400, "invalid_request"),
+        (8, {"text": "Not my agency."}, 403, "forbidden"),
+    ]
+    for who, body, code, error in refusals:
+        status, answer = await collector.as_member("POST", path, who, json=body)
+        assert (status, answer["error"]) == (code, error), (body, answer)
+    status, answer = await collector.as_member(
+        "POST", f"/api/returns/{rid}/answers/practice/parts", 7, json={"text": "Good"}
+    )
+    assert (status, answer["error"]) == (422, "not_text")
+    status, ret = await collector.as_member("GET", f"/api/returns/{rid}", 7)
+    assert ret["answers"] == {"voice_of_child": "A" * 3000}
+
+
+async def test_only_the_bot_may_name_a_telegram_update(collector):
+    rid = await _parts_case(collector)
+    token = await collector.token_for(
+        await collector.add_member("Lead", Role.agency_lead, agency="csc")
+    )
+    status, body = await collector.call(
+        "POST",
+        f"/api/returns/{rid}/answers/good_practice/parts",
+        token=token,
+        json={"text": "A part.", "update_id": 9},
+    )
+    assert (status, body["error"]) == (403, "forbidden")
+    status, body = await collector.call(
+        "POST",
+        f"/api/returns/{rid}/answers/good_practice/parts",
+        token=token,
+        json={"text": "A part."},
+    )
+    assert status == 200 and body["answers"]["good_practice"] == "A part."

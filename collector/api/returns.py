@@ -4,10 +4,18 @@ from functools import partial
 
 from collector.api.routing import Api, Call
 from collector.auth import ensure_member
+from collector.errors import Forbidden
 from collector.keys import DB
 from collector.services import answers_sql, returns
 from models.ops import AuditEventPublic
-from models.returns import AnswerPut, AnswerResult, ReopenRequest, ReturnOpen, ReturnPublic
+from models.returns import (
+    AnswerPart,
+    AnswerPut,
+    AnswerResult,
+    ReopenRequest,
+    ReturnOpen,
+    ReturnPublic,
+)
 
 api = Api()
 
@@ -59,6 +67,43 @@ async def put_answer(call: Call) -> AnswerResult:
     async with db.write() as session:
         return await returns.put_answer(
             session=session, actor=actor, return_id=return_id, key=key, value=call.body.value
+        )
+
+
+@api.route(
+    "POST",
+    "/api/returns/{return_id}/answers/{key}/parts",
+    "Add one message to a narrative (joined to what is stored)",
+    body=AnswerPart,
+    response=AnswerResult,
+    resolve=False,
+)
+async def add_part(call: Call) -> AnswerResult:
+    return_id, key, db = call.int_param("return_id"), call.param("key"), call.request.app[DB]
+    part: AnswerPart = call.body
+    if part.update_id is not None and not call.credentials.service:
+        raise Forbidden("Only the bot's service token may name a Telegram update.")
+    if db.writer is not None:
+        write = partial(
+            answers_sql.put_answer,
+            credentials=call.credentials,
+            return_id=return_id,
+            key=key,
+            value=part.text,
+            part=True,
+            update_id=part.update_id,
+        )
+        return await db.writer.run(write)
+    actor = await call.acting()
+    ensure_member(actor)
+    async with db.write() as session:
+        return await returns.add_part(
+            session=session,
+            actor=actor,
+            return_id=return_id,
+            key=key,
+            text=part.text,
+            update_id=part.update_id,
         )
 
 

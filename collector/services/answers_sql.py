@@ -152,8 +152,9 @@ def put_answer(
     key: str,
     value: Any,
     part: bool = False,
+    update_id: int | None = None,
 ) -> AnswerResult:
-    """returns.put_answer in SQL; with part=True, `value` is one more part of a narrative."""
+    """returns.put_answer in SQL; with part=True, returns.add_part (`value` is the part)."""
     now = stamp(datetime.now(UTC))
     actor = acting(con, credentials, now)
     ensure_member(actor)
@@ -161,6 +162,9 @@ def put_answer(
     check_writable(found)
     question = question_of(found, key)
     answers = {k: json.loads(v) for k, v in con.execute(ANSWERS, (return_id,))}
+    # A redelivered update (the route has checked the bot sent it): nothing changes.
+    if update_id is not None and not con.execute(MARK_SEEN, (update_id, now)).rowcount:
+        return answer_result(found, answers, None, repeat=True)
     existed = key in answers
     clean = with_part(question, answers.get(key), value) if part else validate(question, value)
     alert = None

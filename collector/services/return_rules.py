@@ -137,9 +137,9 @@ def return_public(facts: ReturnFacts, answers: dict[str, Any]) -> ReturnPublic:
 
 
 def answer_result(
-    facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None
+    facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None, repeat: bool = False
 ) -> AnswerResult:
-    return AnswerResult.model_construct(**public(facts, answers), alert=alert)
+    return AnswerResult.model_construct(**public(facts, answers), alert=alert, repeat=repeat)
 
 
 def concern_alert(facts: ReturnFacts, coordinators: list[int]) -> ConcernAlert:

@@ -21,7 +21,9 @@ from collector.services.return_rules import (
     raises_alert,
     return_public,
     validate,
+    with_part,
 )
+from collector.services.updates import first_sight as mark_seen
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
@@ -178,6 +180,26 @@ async def put_answer(
     question = question_of(facts, key)
     clean = validate(question, value)
     return await _store(session, actor, loaded, question, key, clean)
+
+
+async def add_part(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    return_id: int,
+    key: str,
+    text: str,
+    update_id: int | None = None,
+) -> AnswerResult:
+    """Add one message to a narrative, joined to what is stored, in one transaction."""
+    loaded = await _load(session, actor, return_id, write=True)
+    facts = loaded.facts
+    check_writable(facts)
+    question = question_of(facts, key)
+    if update_id is not None and not await mark_seen(session, update_id):
+        return answer_result(facts, await _answers(session, return_id), None, repeat=True)
+    so_far = (await _answers(session, return_id)).get(key)
+    return await _store(session, actor, loaded, question, key, with_part(question, so_far, text))
 
 
 async def _store(
