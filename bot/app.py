@@ -45,6 +45,12 @@ def _secret(value: object) -> str:
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value or "")
 
 
+def rate_limiter() -> AIORateLimiter:
+    """Telegram's flood limits as PTB's defaults: 30 chat-bound requests a second across all
+    chats, 20 a minute per group. bench/bot_bench.py gives its echo baseline the same one."""
+    return AIORateLimiter()
+
+
 def build_application(settings: Settings) -> Application:
     """The bot, pointed at settings.telegram_base_url and talking to the collector over HTTP."""
     # Below these levels the libraries log the bot's token (it is in every Bot API URL) and the
@@ -80,7 +86,7 @@ def build_application(settings: Settings) -> Application:
         ApplicationBuilder()
         .token(_secret(settings.telegram_token))
         .base_url(settings.telegram_base_url)
-        .rate_limiter(AIORateLimiter())
+        .rate_limiter(rate_limiter())
         .post_init(post_init)
         .post_shutdown(post_shutdown)
         .build()

@@ -32,7 +32,7 @@ CB_ANSWER = "a"  # a|rid|qkey|code            grade index, "n" (not graded), opt
 CB_REASON = "r"  # r|rid|qkey|index           the reason a question is not graded
 CB_GRADES = "g"  # g|rid|qkey                 back from the reasons to the grades
 CB_TOGGLE = "m"  # m|rid|qkey|index           toggle one multichoice option
-CB_DONE = "d"  # d|rid|qkey                   multichoice or narrative finished
+CB_DONE = "d"  # d|rid|qkey[|length]          multichoice or narrative finished (an ack: length)
 CB_SKIP = "s"  # s|rid|qkey                   skip an optional question
 CB_KEEP = "p"  # p|rid|qkey                   keep the current answer
 CB_EDIT = "e"  # e|rid|qkey                   edit one answer from the review
@@ -269,9 +269,12 @@ def narrative(question: TextQuestion, so_far: str | None, part: str) -> str:
 
 
 def narrative_saved_screen(ret: dict, question: TextQuestion) -> Screen:
+    """The ack of one narrative part. Its Done carries the length so far: an ack left behind
+    can be closed as "✓ Saved (N characters)" without asking the collector."""
     length = len(ret.get("answers", {}).get(question.key) or "")
     text = texts.NARRATIVE_SAVED.format(length=length, max=question.max_length)
-    return Screen(text, [[Button(texts.BTN_DONE, pack(CB_DONE, ret["id"], question.key))]])
+    done = pack(CB_DONE, ret["id"], question.key, length)
+    return Screen(text, [[Button(texts.BTN_DONE, done)]])
 
 
 def review_screen(tool: AuditTool, ret: dict, agency: str) -> Screen:

@@ -10,8 +10,19 @@ from typing import Any
 from bot import flow, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
+from bot.flow_narrative import NarrativeChat
 from bot.flow_out import (
+    ACKS,
+    AFTER_REVIEW,
+    AGENCY,
+    LAST_RID,
+    MODE,
+    PENDING,
+    QKEY,
+    RET,
+    RID,
     SCREEN,
+    SEL,
     Clear,
     Edit,
     Notify,
@@ -23,22 +34,10 @@ from bot.flow_out import (
     Toast,
 )
 from models.screening import Finding, describe
-from models.tool import AnswerInvalid, MultichoiceQuestion, TextQuestion, load_tool
+from models.tool import MultichoiceQuestion, load_tool
 
 log = logging.getLogger(__name__)
 
-# Keys of the transient per-user state.
-RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, PENDING, LAST_RID, AGENCY = (
-    "rid",
-    "q",
-    "mode",
-    "sel",
-    "after_review",
-    "ret",
-    "pending",
-    "last_rid",
-    "agency_name",
-)
 VALIDATION = {
     "invalid_answer",
     "invalid_grade",
@@ -54,7 +53,7 @@ def retry_screen() -> Screen:
     return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
 
 
-class AuditChat:
+class AuditChat(NarrativeChat):
     """Answering: buttons, typed narratives, review and submit."""
 
     def __init__(self, client: CollectorClient) -> None:
@@ -65,7 +64,7 @@ class AuditChat:
     def forget_case(self, state: dict) -> None:
         if state.get(RID):
             state[LAST_RID] = state[RID]
-        for key in (RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, SCREEN):
+        for key in (RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, SCREEN, ACKS):
             state.pop(key, None)
 
     async def agency_name(self, who: Person, state: dict) -> str:
@@ -92,12 +91,14 @@ class AuditChat:
         tool = load_tool(ret["tool_version"])
         state.update({RID: ret["id"], QKEY: key, MODE: flow.MODE_QUESTION, RET: ret})
         state.pop(SEL, None)
+        state.pop(ACKS, None)
         return [Send(flow.question_screen(tool, ret, key), current=True)]
 
     async def review(self, who: Person, state: dict, ret: dict) -> list[Out]:
         tool = load_tool(ret["tool_version"])
         state.update({RID: ret["id"], QKEY: None, MODE: flow.MODE_REVIEW, RET: ret})
         state.pop(AFTER_REVIEW, None)
+        state.pop(ACKS, None)
         agency = await self.agency_name(who, state)
         return [Send(flow.review_screen(tool, ret, agency), current=True)]
 
@@ -152,16 +153,7 @@ class AuditChat:
         state[RET] = new
         outs: list[Out] = []
         if then == "narrative":
-            q = tool.question(key)
-            so_far = (
-                old.get("answers", {}).get(key) if state.get(MODE) == flow.MODE_NARRATIVE else None
-            )
-            if state.get(MODE) == flow.MODE_NARRATIVE and so_far is not None:
-                outs.append(Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=len(so_far)))))
-            else:
-                outs.append(Edit(flow.answered_screen(tool, new, key)))
-            state.update({RID: new["id"], QKEY: key, MODE: flow.MODE_NARRATIVE})
-            outs.append(Send(flow.narrative_saved_screen(new, q), current=True))
+            outs += self.part_saved(state, tool, old, new, key)
         else:
             outs.append(Edit(flow.answered_screen(tool, new, key)))
             if new.get("alert"):
@@ -206,50 +198,18 @@ class AuditChat:
         rest = await self.after_save(who, state, ret, new, pending["key"], pending["then"])
         return outs + [o if not isinstance(o, Edit) else Clear() for o in rest]
 
-    # ---- typed text
-    async def text(self, who: Person, state: dict, text: str) -> list[Out]:
-        """A typed message: part of a narrative, or a gentle pointer to what to do."""
-        if state.get(PENDING):
-            pending = state[PENDING]
-            if pending["then"] == "narrative" and state.get(MODE) != flow.MODE_REVIEW:
-                tool = load_tool(state[RET]["tool_version"])
-                try:
-                    pending["value"] = flow.narrative(
-                        tool.question(pending["key"]), pending["value"], text
-                    )
-                except flow.IdentifiersFound as exc:
-                    return [Send(Screen(describe(exc.findings)))]
-                except AnswerInvalid as exc:
-                    return [Send(Screen(exc.message))]
-            outs = await self.retry(who, state)
-            return outs
-        mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
-        if not ret or mode is None:
-            await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
-            return [Send(Screen(texts.IDLE_TEXT))]
-        tool = load_tool(ret["tool_version"])
-        q = tool.question(key) if key else None
-        if not isinstance(q, TextQuestion) or mode not in (flow.MODE_QUESTION, flow.MODE_NARRATIVE):
-            return [Send(Screen(texts.USE_BUTTONS))]
-        ret = await self.current(who, state, ret["id"])
-        so_far = ret.get("answers", {}).get(key) if mode == flow.MODE_NARRATIVE else None
-        try:
-            value = flow.narrative(q, so_far, text)
-        except flow.IdentifiersFound as exc:
-            return [Send(Screen(describe(exc.findings)))]
-        except AnswerInvalid as exc:
-            if exc.code == "too_long" and so_far:
-                length = len(so_far) + len(text.strip()) + 2
-                return [Send(Screen(texts.NARRATIVE_FULL.format(length=length, max=q.max_length)))]
-            return [Send(Screen(exc.message))]
-        return await self.save(who, state, ret, key, value, then="narrative")
-
     # ---- buttons on the current screen
     async def screen_button(
         self, who: Person, state: dict, prefix: str, parts: list[str]
     ) -> list[Out]:
         rid = int(parts[0])
-        ret = await self.current(who, state, rid)
+        known = state.get(RET)
+        if prefix in (flow.CB_ANSWER, flow.CB_REASON) and (known or {}).get("id") == rid:
+            # No read first: the tool version never changes, the collector checks the write
+            # against the stored return, and the PUT's answer is the fresh return.
+            ret = known
+        else:
+            ret = await self.current(who, state, rid)
         tool = load_tool(ret["tool_version"])
         key = parts[1] if len(parts) > 1 else None
         q = tool.question(key) if key else None
@@ -279,12 +239,7 @@ class AuditChat:
                 if chosen is None:
                     chosen = ret.get("answers", {}).get(key) or []
                 return await self.save(who, state, ret, key, chosen)
-            if key not in ret.get("answers", {}):
-                return [Toast(texts.WRITE_FIRST)]
-            length = len(ret["answers"][key] or "")
-            state.update({QKEY: key, MODE: flow.MODE_QUESTION})
-            edit = Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=length)))
-            return [edit, *await self.carry_on(who, state, ret)]
+            return await self.narrative_done(who, state, ret, key)
         if prefix == flow.CB_SKIP:
             if q.required:
                 return [Toast(texts.CANNOT_SKIP), Send(Screen(texts.CANNOT_SKIP))]

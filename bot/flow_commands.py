@@ -122,8 +122,12 @@ class Chat(AuditChat, ActionsChat):
     async def screen_press(
         self, who: Person, state: dict, prefix: str, parts: list[str], message_id: int | None
     ) -> list[Out]:
+        if self.earlier_ack(state, prefix, parts, message_id):
+            ret = await self.current(who, state, int(parts[0]))
+            return await self.narrative_done(who, state, ret, parts[1], newest_left=True)
         if not await self.fresh(who, state, prefix, parts, message_id):
-            return await self.stale(who, state, int(parts[0]))
+            left_over = self.stale_ack(state, prefix, parts)
+            return left_over or await self.stale(who, state, int(parts[0]))
         return await self.screen_button(who, state, prefix, parts)
 
     async def fresh(

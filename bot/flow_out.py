@@ -11,6 +11,19 @@ from dataclasses import dataclass
 from bot.flow import Screen
 
 SCREEN = "screen"  # state key: id of the message holding the current screen
+# The other keys of the transient per-user state (the flow's, not the channel's).
+RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, PENDING, LAST_RID, AGENCY = (
+    "rid",
+    "q",
+    "mode",
+    "sel",
+    "after_review",
+    "ret",
+    "pending",
+    "last_rid",
+    "agency_name",
+)
+ACKS = "acks"  # ids of the earlier acks of the narrative being written (bot/flow_narrative.py)
 
 
 @dataclass

@@ -81,14 +81,17 @@ async def bot(bots, world):
 
 
 class Switch:
-    """A proxy in front of the collector that can be 'down' (503), to test unreachability."""
+    """A proxy in front of the collector that can be 'down' (503), to test unreachability;
+    it also lists the requests the bot made."""
 
     def __init__(self, target: str) -> None:
         self.target, self.down, self.url = target, False, ""
+        self.seen: list[tuple[str, str]] = []  # (method, path) of every request, in order
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> "Switch":
         async def forward(request: web.Request) -> web.Response:
+            self.seen.append((request.method, request.path))
             if self.down:
                 return web.Response(status=503)
             async with (

@@ -134,6 +134,13 @@ def test_multichoice_toggles_in_tool_order_with_done():
     assert labels(screen)[-1] == "Done"
 
 
+def test_a_narrative_ack_carries_its_length_on_done():
+    q = TOOL.question("voice_of_child")
+    screen = flow.narrative_saved_screen(ret({**FULL}), q)
+    assert "Saved (4,000 of" in screen.text and labels(screen) == ["Done"]
+    assert datas(screen) == [flow.pack(flow.CB_DONE, RID, "voice_of_child", 4000)]
+
+
 def test_narrative_joins_parts_and_checks_limits():
     q = TOOL.question("good_practice")
     first = flow.narrative(q, None, "  Prompt referral to early help.  ")
