@@ -82,6 +82,7 @@ class AnswerPart(BaseModel):
 
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
+    fresh: bool = False  # this part starts the answer afresh, replacing what is stored
 
 
 class AnswerResult(ReturnPublic):

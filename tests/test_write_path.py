@@ -218,6 +218,11 @@ async def test_a_narrative_in_parts_is_joined_and_a_redelivered_part_changes_not
     assert (status, again["repeat"], again["answers"]["good_practice"]) == (200, True, joined)
     status, trail = await collector.as_member("GET", f"/api/returns/{rid}/audit", 7)
     assert [e["action"] for e in trail].count("answer.put") == 3
+    # A fresh first part (the question asked again, e.g. from the review) replaces the answer.
+    status, body = await collector.as_member(
+        "POST", path, 7, json={"text": "Rewritten.", "update_id": 510, "fresh": True}
+    )
+    assert (status, body["answers"]["good_practice"]) == (200, "Rewritten.")
     # The update is now known to the bot's own de-duplication as well.
     status, seen = await collector.call("POST", "/api/updates/502", token=SERVICE_TOKEN)
     assert seen == {"first": False}
@@ -238,6 +243,8 @@ async def test_a_refused_part_leaves_the_narrative_as_it_was(collector):
     for who, body, code, error in refusals:
         status, answer = await collector.as_member("POST", path, who, json=body)
         assert (status, answer["error"]) == (code, error), (body, answer)
+        if error == "too_long":
+            assert (answer["length"], answer["max"]) == (4502, 4000)
     status, answer = await collector.as_member(
         "POST", f"/api/returns/{rid}/answers/practice/parts", 7, json={"text": "Good"}
     )

@@ -92,6 +92,7 @@ async def add_part(call: Call) -> AnswerResult:
             value=part.text,
             part=True,
             update_id=part.update_id,
+            fresh=part.fresh,
         )
         return await db.writer.run(write)
     actor = await call.acting()
@@ -104,6 +105,7 @@ async def add_part(call: Call) -> AnswerResult:
             key=key,
             text=part.text,
             update_id=part.update_id,
+            fresh=part.fresh,
         )
 
 

@@ -153,6 +153,7 @@ def put_answer(
     value: Any,
     part: bool = False,
     update_id: int | None = None,
+    fresh: bool = False,
 ) -> AnswerResult:
     """returns.put_answer in SQL; with part=True, returns.add_part (`value` is the part)."""
     now = stamp(datetime.now(UTC))
@@ -166,7 +167,10 @@ def put_answer(
     if update_id is not None and not con.execute(MARK_SEEN, (update_id, now)).rowcount:
         return answer_result(found, answers, None, repeat=True)
     existed = key in answers
-    clean = with_part(question, answers.get(key), value) if part else validate(question, value)
+    if part:
+        clean = with_part(question, None if fresh else answers.get(key), value)
+    else:
+        clean = validate(question, value)
     alert = None
     if not existed or answers[key] != clean:
         stored = json.dumps(clean)

@@ -103,7 +103,13 @@ def with_part(question: Question, so_far: Any, part: str) -> str:
             code="identifiers_found",
             findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
         )
-    return validate(question, f"{so_far.rstrip()}{PART_JOIN}{part.strip()}")
+    joined = f"{so_far.rstrip()}{PART_JOIN}{part.strip()}"
+    try:
+        return validate(question, joined)
+    except Unprocessable as exc:
+        if exc.code == "too_long":  # the bot says how long the whole answer would have been
+            exc.extra.update(length=len(joined), max=question.max_length)
+        raise
 
 
 def raises_alert(question: Question, clean: Any) -> bool:

@@ -190,6 +190,7 @@ async def add_part(
     key: str,
     text: str,
     update_id: int | None = None,
+    fresh: bool = False,
 ) -> AnswerResult:
     """Add one message to a narrative, joined to what is stored, in one transaction."""
     loaded = await _load(session, actor, return_id, write=True)
@@ -198,7 +199,7 @@ async def add_part(
     question = question_of(facts, key)
     if update_id is not None and not await mark_seen(session, update_id):
         return answer_result(facts, await _answers(session, return_id), None, repeat=True)
-    so_far = (await _answers(session, return_id)).get(key)
+    so_far = None if fresh else (await _answers(session, return_id)).get(key)
     return await _store(session, actor, loaded, question, key, with_part(question, so_far, text))
 
 
