@@ -157,6 +157,13 @@ class CollectorClient:
         path = f"/api/returns/{rid}/answers/{key}"
         return await self.request("PUT", path, tid, json={"value": value})
 
+    async def add_part(
+        self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool
+    ) -> dict:
+        """One more message of a narrative, joined to the stored text by the collector."""
+        body = {"text": text, "update_id": update_id, "fresh": fresh}
+        return await self.request("POST", f"/api/returns/{rid}/answers/{key}/parts", tid, json=body)
+
     async def submit(self, tid: int, rid: int) -> dict:
         return await self.request("POST", f"/api/returns/{rid}/submit", tid)
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from bot import flow, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
-from bot.flow import Button, Screen
-from bot.flow_narrative import NarrativeChat
+from bot.flow import Screen
+from bot.flow_narrative import PART, NarrativeChat, retry_screen
 from bot.flow_out import (
     ACKS,
     AFTER_REVIEW,
@@ -38,6 +38,10 @@ from models.tool import MultichoiceQuestion, load_tool
 
 log = logging.getLogger(__name__)
 
+# after_save's `then` for an answer: go on to the next screen (in place of the pressed question),
+# or send it as a new message (an answer typed as a command, /skip).
+NEXT, SEND = "next", "send"
+
 VALIDATION = {
     "invalid_answer",
     "invalid_grade",
@@ -47,10 +51,6 @@ VALIDATION = {
     "too_short",
     "unknown_question",
 }
-
-
-def retry_screen() -> Screen:
-    return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
 
 
 class AuditChat(NarrativeChat):
@@ -147,19 +147,37 @@ class AuditChat(NarrativeChat):
         return await self.after_save(who, state, ret, new, key, then)
 
     async def after_save(
-        self, who: Person, state: dict, old: dict, new: dict, key: str, then: str
+        self,
+        who: Person,
+        state: dict,
+        old: dict,
+        new: dict,
+        key: str,
+        then: str,
+        *,
+        fold: bool = True,
     ) -> list[Out]:
+        """What the auditor sees once an answer is stored.
+
+        A button answer (`then` "next") edits the pressed question into the next screen, with
+        the answer on top: one Bot API message per turn instead of two, which is what a bot
+        held to ~30 messages a second across all its chats can afford. Not when an alert goes
+        out (its confirmation comes between the answer and what follows), when what follows is
+        not a new current screen, or with `fold=False` (no pressed message: a retry) or `then`
+        SEND (a typed /skip: the next screen comes as a new message, under the command)."""
         tool = load_tool(new["tool_version"])
         state[RET] = new
-        outs: list[Out] = []
         if then == "narrative":
-            outs += self.part_saved(state, tool, old, new, key)
-        else:
-            outs.append(Edit(flow.answered_screen(tool, new, key)))
-            if new.get("alert"):
-                outs += await self.alert(who, new)
-            outs += await self.carry_on(who, state, new)
-        return outs
+            return self.part_saved(state, tool, old, new, key)
+        answered = Edit(flow.answered_screen(tool, new, key))
+        if new.get("alert"):
+            return [answered, *await self.alert(who, new), *await self.carry_on(who, state, new)]
+        after = await self.carry_on(who, state, new)
+        if fold and then == NEXT and len(after) == 1:
+            step = after[0]
+            if isinstance(step, Send) and step.current:
+                return [Edit(flow.answered_then(tool, new, key, step.screen), current=True)]
+        return [answered, *after]
 
     async def alert(self, who: Person, ret: dict) -> list[Out]:
         """Tell the round's coordinators at once: case and agency, never the narrative."""
@@ -181,6 +199,8 @@ class AuditChat(NarrativeChat):
         pending = state.get(PENDING)
         if not pending:
             return []
+        if pending["then"] == PART:
+            return await self.retry_parts(who, state)
         ret = state.get(RET) or {"id": pending["rid"]}
         try:
             new = await self.client.put_answer(
@@ -195,7 +215,9 @@ class AuditChat(NarrativeChat):
         outs: list[Out] = [Send(Screen(texts.SAVED_NOW))]
         if "tool_version" not in ret:
             ret = new
-        rest = await self.after_save(who, state, ret, new, pending["key"], pending["then"])
+        rest = await self.after_save(
+            who, state, ret, new, pending["key"], pending["then"], fold=False
+        )
         return outs + [o if not isinstance(o, Edit) else Clear() for o in rest]
 
     # ---- buttons on the current screen

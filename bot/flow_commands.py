@@ -91,18 +91,24 @@ class Chat(AuditChat, ActionsChat):
         return await self.guard(state, self.stale(who, state))
 
     async def text(  # type: ignore[override]
-        self, who: Person, state: dict, text: str, reply_to: str | None = None
-    ) -> list[Out]:
+        self, who: Person, state: dict, text: str, reply_to: str | None = None,
+        update_id: int | None = None,
+    ) -> list[Out]:  # fmt: skip
         """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
-        button data, so a reply to an action reminder is that action's progress."""
+        button data, so a reply to an action reminder is that action's progress. `update_id`:
+        the Telegram update, de-duplicated here rather than before (see handlers.dedupe)."""
         replied = (reply_to or "").removeprefix(flow.ACTP)
-        if reply_to and reply_to.startswith(flow.ACTP) and replied.isdigit():
+        progress = bool(reply_to and reply_to.startswith(flow.ACTP) and replied.isdigit())
+        waiting = state.get(PROGRESS_FOR) is not None and not state.get(PENDING)
+        if (progress or waiting) and not await self.first_time(update_id):
+            return []
+        if progress:
             action_id = int(replied)
             return await self.guard(state, self.save_progress(who, state, action_id, text))
         if state.get(PROGRESS_FOR) is not None and not state.get(PENDING):
             action_id = state.pop(PROGRESS_FOR)
             return await self.guard(state, self.save_progress(who, state, action_id, text))
-        return await self.guard(state, AuditChat.text(self, who, state, text))
+        return await self.guard(state, AuditChat.text(self, who, state, text, update_id))
 
     async def unsupported(self, who: Person, state: dict) -> list[Out]:
         """A sticker, photo, voice note, document...: nothing is stored."""

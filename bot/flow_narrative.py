@@ -7,8 +7,11 @@ second across all its chats. A Done left behind finishes the narrative while it 
 written; once it is over, pressing one changes nothing. No telegram import.
 """
 
+from typing import Any
+
 from bot import flow, texts
-from bot.flow import Screen
+from bot.client import CollectorError, CollectorUnavailable
+from bot.flow import Button, Screen
 from bot.flow_out import (
     ACKS,
     MODE,
@@ -21,54 +24,124 @@ from bot.flow_out import (
     Edit,
     Out,
     Person,
+    RetryLater,
     Send,
     Toast,
 )
-from models.screening import describe
-from models.tool import AnswerInvalid, AuditTool, TextQuestion, load_tool
+from models.screening import describe, screen
+from models.tool import AuditTool, TextQuestion, load_tool
 
+PART = "part"  # a kept narrative part (state[PENDING]["then"])
 MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes stale
+
+
+def retry_screen() -> Screen:
+    return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
 
 
 class NarrativeChat:
     """Typed text and narrative acks; a part of AuditChat (which provides save, current, ...)."""
 
     # ---- typed text
-    async def text(self, who: Person, state: dict, text: str) -> list[Out]:
-        """A typed message: part of a narrative, or a gentle pointer to what to do."""
-        if state.get(PENDING):
-            pending = state[PENDING]
-            if pending["then"] == "narrative" and state.get(MODE) != flow.MODE_REVIEW:
-                tool = load_tool(state[RET]["tool_version"])
-                try:
-                    pending["value"] = flow.narrative(
-                        tool.question(pending["key"]), pending["value"], text
-                    )
-                except flow.IdentifiersFound as exc:
-                    return [Send(Screen(describe(exc.findings)))]
-                except AnswerInvalid as exc:
-                    return [Send(Screen(exc.message))]
-            return await self.retry(who, state)
-        mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
-        if not ret or mode is None:
-            await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
-            return [Send(Screen(texts.IDLE_TEXT))]
-        tool = load_tool(ret["tool_version"])
-        q = tool.question(key) if key else None
-        if not isinstance(q, TextQuestion) or mode not in (flow.MODE_QUESTION, flow.MODE_NARRATIVE):
-            return [Send(Screen(texts.USE_BUTTONS))]
-        ret = await self.current(who, state, ret["id"])
-        so_far = ret.get("answers", {}).get(key) if mode == flow.MODE_NARRATIVE else None
+    async def first_time(self, update_id: int | None) -> bool:
+        """False for a Telegram update handled before (the handlers leave typed text to us)."""
+        if update_id is None:  # the console: no updates to repeat
+            return True
         try:
-            value = flow.narrative(q, so_far, text)
-        except flow.IdentifiersFound as exc:
-            return [Send(Screen(describe(exc.findings)))]
-        except AnswerInvalid as exc:
-            if exc.code == "too_long" and so_far:
-                length = len(so_far) + len(text.strip()) + 2
-                return [Send(Screen(texts.NARRATIVE_FULL.format(length=length, max=q.max_length)))]
-            return [Send(Screen(exc.message))]
-        return await self.save(who, state, ret, key, value, then="narrative")
+            return await self.client.mark_update(update_id)
+        except (CollectorUnavailable, CollectorError):
+            return True  # cannot tell: a repeated pointer is better than none
+
+    async def text(
+        self, who: Person, state: dict, text: str, update_id: int | None = None
+    ) -> list[Out]:
+        """A typed message: part of a narrative, or a gentle pointer to what to do."""
+        mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
+        pending = state.get(PENDING)
+        if pending and pending["then"] == PART and mode == flow.MODE_NARRATIVE:
+            if findings := screen(text):
+                return [Send(Screen(describe(findings)))]
+            pending["parts"].append([text, update_id, False])  # kept in order behind the first
+            return await self.retry(who, state)
+        if pending or not ret or mode not in (flow.MODE_QUESTION, flow.MODE_NARRATIVE):
+            if not await self.first_time(update_id):
+                return []
+            if pending:
+                return await self.retry(who, state)
+            if not ret or mode is None:
+                await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
+                return [Send(Screen(texts.IDLE_TEXT))]
+            return [Send(Screen(texts.USE_BUTTONS))]
+        q = load_tool(ret["tool_version"]).question(key) if key else None
+        if not isinstance(q, TextQuestion):
+            if not await self.first_time(update_id):
+                return []
+            return [Send(Screen(texts.USE_BUTTONS))]
+        if findings := screen(text):  # never sent anywhere, let alone stored
+            if not await self.first_time(update_id):
+                return []
+            return [Send(Screen(describe(findings)))]
+        # The first message answers the question afresh (it may be asked again from the
+        # review); later ones are joined to it by the collector, in one write with the update's
+        # de-duplication.
+        fresh = mode != flow.MODE_NARRATIVE
+        return await self.send_parts(who, state, ret, key, [[text, update_id, fresh]])
+
+    async def send_parts(
+        self,
+        who: Person,
+        state: dict,
+        ret: dict,
+        key: str,
+        parts: list[list[Any]],
+        retrying: bool = False,
+    ) -> list[Out]:
+        """Store the parts in order; keep the rest (and say so) if the collector is away."""
+        new = None
+        while parts:
+            text, update_id, fresh = parts[0]
+            try:
+                got = await self.client.add_part(
+                    who.telegram_id, ret["id"], key, text, update_id, fresh
+                )
+            except CollectorUnavailable:
+                state[PENDING] = {"rid": ret["id"], "key": key, "then": PART, "parts": parts}
+                if retrying:
+                    return [
+                        Send(Screen(texts.STILL_NOT_SAVED, retry_screen().buttons)),
+                        RetryLater(),
+                    ]
+                return [Send(retry_screen()), RetryLater()]
+            except CollectorError as exc:
+                state.pop(PENDING, None)
+                return self.part_refused(exc, state, ret)
+            parts.pop(0)
+            if not got.get("repeat"):
+                new = got
+        state.pop(PENDING, None)
+        if new is None:  # a redelivered update: it was answered the first time
+            return []
+        outs = await self.after_save(who, state, ret, new, key, "narrative")
+        if retrying:  # no message was just typed to answer: take buttons off instead of editing
+            return [
+                Send(Screen(texts.SAVED_NOW)),
+                *(Clear() if isinstance(o, Edit) else o for o in outs),
+            ]
+        return outs
+
+    async def retry_parts(self, who: Person, state: dict) -> list[Out]:
+        """Try again to store the narrative parts being kept."""
+        pending = state[PENDING]
+        ret = state.get(RET) or {"id": pending["rid"]}
+        return await self.send_parts(
+            who, state, ret, pending["key"], pending["parts"], retrying=True
+        )
+
+    def part_refused(self, exc: CollectorError, state: dict, ret: dict) -> list[Out]:
+        if exc.code == "too_long" and "length" in exc.extra:
+            full = texts.NARRATIVE_FULL.format(length=exc.extra["length"], max=exc.extra["max"])
+            return [Send(Screen(full))]
+        return self.refused(exc, state, ret)
 
     # ---- acks
     @staticmethod

@@ -132,6 +132,11 @@ async def retry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def dedupe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Let each Telegram update through once, even when it is delivered twice."""
+    message = update.message
+    if message is not None and message.text and not message.text.startswith("/"):
+        # Typed text is de-duplicated by the flow, inside the write of a narrative part where
+        # there is one: one collector call per part instead of two.
+        return
     client: CollectorClient = context.bot_data[CLIENT]
     try:
         first = await client.mark_update(update.update_id)
@@ -157,7 +162,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: a narrative answer, or a pointer to what to do."""
     message = update.effective_message
     outs = await chat_of(context).text(
-        person(update), context.user_data, message.text, replied_button(message)
+        person(update), context.user_data, message.text, replied_button(message), update.update_id
     )
     await perform(
         context, update.effective_chat.id, update.effective_user.id, context.user_data, outs

@@ -159,3 +159,84 @@ async def test_console_narrative_in_parts_then_done(world, loopback):
     assert "Case C1 · Question 6 of 11" in text
     saved = await return_of(world, POLICE, "C1")
     assert saved["answers"]["good_practice"] == "Part one.\n\nPart two."
+
+
+async def test_each_narrative_part_is_one_collector_call(bots, world, loopback):
+    switch = await Switch(world.url).start()
+    bots.collector_url = switch.url
+    try:
+        await bots.start()
+        user = User(loopback, POLICE)
+        cases = await user.cmd("/audit", expect="Which case")
+        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+        await answer_buttons_until_text(user, q1)
+        for part in PARTS:
+            mark = len(switch.seen)
+            ack = await user.say(part, expect="or press Done")
+            # The part, with the update's de-duplication, in one write: no read, no extra call.
+            parts = f"/api/returns/{rid_of(ack)}/answers/good_practice/parts"
+            assert switch.seen[mark:] == [("POST", parts)]
+        saved = await stored(world, POLICE, rid_of(ack))
+        assert saved["answers"]["good_practice"] == JOINED
+    finally:
+        await bots.stop()
+        await switch.stop()
+
+
+async def test_a_redelivered_part_is_stored_once(bot, world, loopback):
+    user = User(loopback, POLICE)
+    cases = await user.cmd("/audit", expect="Which case")
+    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+    await answer_buttons_until_text(user, q1)
+    await user.say(PARTS[0], expect="or press Done")
+    update = user.u.send_text(PARTS[1])
+    ack = await user.expect(f"{len(PARTS[0]) + 2 + len(PARTS[1]):,} of")
+    loopback.push_update(update)  # Telegram delivers the second part again (same update_id)
+    await user.cmd("/status", expect="In progress: C1")
+    saved = await stored(world, POLICE, rid_of(ack))
+    assert saved["answers"]["good_practice"] == "\n\n".join(PARTS[:2])
+    assert sum("or press Done" in t for t in user.texts()) == 2
+
+
+async def test_parts_typed_while_the_collector_is_away_are_kept_in_order(bots, world, loopback):
+    switch = await Switch(world.url).start()
+    bots.collector_url = switch.url
+    try:
+        await bots.start()
+        user = User(loopback, POLICE)
+        cases = await user.cmd("/audit", expect="Which case")
+        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+        await answer_buttons_until_text(user, q1)
+        await user.say(PARTS[0], expect="or press Done")
+        switch.down = True
+        await user.say(PARTS[1], expect="NOT saved yet")
+        await user.say(PARTS[2], expect="Still no connection")
+        rid = (await return_of(world, POLICE, "C1"))["id"]
+        assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]
+        switch.down = False
+        await user.expect("your answer is saved", timeout=15)
+        saved = await stored(world, POLICE, rid)
+        assert saved["answers"]["good_practice"] == JOINED
+    finally:
+        await bots.stop()
+        await switch.stop()
+
+
+async def test_a_part_with_an_identifier_never_reaches_the_collector(bots, world, loopback):
+    switch = await Switch(world.url).start()
+    bots.collector_url = switch.url
+    try:
+        await bots.start()
+        user = User(loopback, POLICE)
+        cases = await user.cmd("/audit", expect="Which case")
+        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+        await answer_buttons_until_text(user, q1)
+        await user.say(PARTS[0], expect="or press Done")
+        mark = len(switch.seen)
+        await user.say("Seen at home, SW1A 1AA, by the nurse.", expect="postcode")
+        assert all("/parts" not in path for _, path in switch.seen[mark:])
+        rid = (await return_of(world, POLICE, "C1"))["id"]
+        assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]
+    finally:
+        await bots.stop()
+        await switch.stop()
