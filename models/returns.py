@@ -39,6 +39,7 @@ class Answer(SQLModel, table=True):
 
 class AnswerPut(BaseModel):  # plain pydantic: parsed on every answer, and cheaper so
     value: Any
+    update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
 
 
 class ReturnPublic(SQLModel):

@@ -272,3 +272,27 @@ async def test_only_the_bot_may_name_a_telegram_update(collector):
         json={"text": "A part."},
     )
     assert status == 200 and body["answers"]["good_practice"] == "A part."
+
+
+async def test_an_answer_naming_its_update_is_stored_once(collector):
+    rid = await _parts_case(collector)
+    path = f"/api/returns/{rid}/answers/practice"
+    status, body = await collector.as_member(
+        "PUT", path, 7, json={"value": "good", "update_id": 700}
+    )
+    assert (status, body["repeat"], body["answers"]["practice"]) == (200, False, {"grade": "good"})
+    status, again = await collector.as_member(
+        "PUT", path, 7, json={"value": "inadequate", "update_id": 700}
+    )
+    assert (status, again["repeat"], again["answers"]["practice"]) == (
+        200,
+        True,
+        {"grade": "good"},
+    )
+    token = await collector.token_for(
+        await collector.add_member("Lead", Role.agency_lead, agency="csc")
+    )
+    status, body = await collector.call(
+        "PUT", path, token=token, json={"value": "good", "update_id": 701}
+    )
+    assert (status, body["error"]) == (403, "forbidden")

@@ -20,6 +20,12 @@ from models.returns import (
 api = Api()
 
 
+def bot_only(call: Call, update_id: int | None) -> None:
+    """Only the bot deals in Telegram updates, so only its token may name one."""
+    if update_id is not None and not call.credentials.service:
+        raise Forbidden("Only the bot's service token may name a Telegram update.")
+
+
 @api.route(
     "POST",
     "/api/returns",
@@ -52,6 +58,8 @@ async def get_return(call: Call) -> ReturnPublic:
 )
 async def put_answer(call: Call) -> AnswerResult:
     return_id, key, db = call.int_param("return_id"), call.param("key"), call.request.app[DB]
+    body: AnswerPut = call.body
+    bot_only(call, body.update_id)
     if db.writer is not None:
         # SQLite: the hot path. Who is asking, the checks and the write: one queued transaction.
         write = partial(
@@ -59,14 +67,20 @@ async def put_answer(call: Call) -> AnswerResult:
             credentials=call.credentials,
             return_id=return_id,
             key=key,
-            value=call.body.value,
+            value=body.value,
+            update_id=body.update_id,
         )
         return await db.writer.run(write)
     actor = await call.acting()
     ensure_member(actor)
     async with db.write() as session:
         return await returns.put_answer(
-            session=session, actor=actor, return_id=return_id, key=key, value=call.body.value
+            session=session,
+            actor=actor,
+            return_id=return_id,
+            key=key,
+            value=body.value,
+            update_id=body.update_id,
         )
 
 
@@ -81,8 +95,7 @@ async def put_answer(call: Call) -> AnswerResult:
 async def add_part(call: Call) -> AnswerResult:
     return_id, key, db = call.int_param("return_id"), call.param("key"), call.request.app[DB]
     part: AnswerPart = call.body
-    if part.update_id is not None and not call.credentials.service:
-        raise Forbidden("Only the bot's service token may name a Telegram update.")
+    bot_only(call, part.update_id)
     if db.writer is not None:
         write = partial(
             answers_sql.put_answer,

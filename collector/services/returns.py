@@ -171,13 +171,21 @@ async def _coordinators(session: AsyncSession) -> list[int]:
 
 
 async def put_answer(
-    *, session: AsyncSession, actor: Actor, return_id: int, key: str, value: Any
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    return_id: int,
+    key: str,
+    value: Any,
+    update_id: int | None = None,
 ) -> AnswerResult:
     """Store one answer. The same answer again changes nothing and records nothing."""
     loaded = await _load(session, actor, return_id, write=True)
     facts = loaded.facts
     check_writable(facts)
     question = question_of(facts, key)
+    if update_id is not None and not await mark_seen(session, update_id):
+        return answer_result(facts, await _answers(session, return_id), None, repeat=True)
     clean = validate(question, value)
     return await _store(session, actor, loaded, question, key, clean)
 
