@@ -19,10 +19,11 @@ Each auditor runs closed loop: push an update, wait until the bot's turn is over
 the three grade questions, then parts of a narrative, each stored through the collector and
 answered by the next screen. Latency is measured from just before the update is queued at the
 loopback server to the server's receipt of the bot's first reply for that chat (sendMessage or
-editMessageText); "turn done" is the receipt of the bot's last message of the turn (for MAA the
-next question or the ack of a narrative part). Both clocks are time.monotonic(), which is
-system-wide on Linux, so the bot process's own stamps (update picked up, collector calls,
-rate-limiter waits) line up with the server's.
+editMessageText); "turn done" is the receipt of the message that ends the turn: for the echo bot
+its new message; for MAA the one that carries the next screen, sent or edited (a button answer
+edits the pressed question into the next one; a narrative part gets a new ack). Both clocks are
+time.monotonic(), which is system-wide on Linux, so the bot process's own stamps (update picked
+up, collector calls, rate-limiter waits) line up with the server's.
 """
 
 from __future__ import annotations
@@ -196,7 +197,7 @@ def instrument(probe: Probe) -> None:
             if (uid := CURRENT.get()) is not None:
                 kind = f"{method} {path.split('/')[2] if path.count('/') > 1 else path}"
                 if path.startswith("/api/returns/") and "/answers/" in path:
-                    kind = "PUT answer"
+                    kind = "POST answer part" if path.endswith("/parts") else "PUT answer"
                 probe.collector[uid].append((kind, time.monotonic() - at))
 
     async def timed_post(self: ExtBot, endpoint: str, *a: Any, **kw: Any):
@@ -346,8 +347,20 @@ def next_screen(msg: dict[str, Any]) -> bool:
 
 
 def is_new_message(msg: dict[str, Any]) -> bool:
-    """A message the bot sent (not an edit): the last step of every turn for both bots."""
+    """A message the bot sent (not an edit): the end of an echo bot's turn (and of warm-up)."""
     return "edit_date" not in msg
+
+
+def answered_form(msg: dict[str, Any]) -> bool:
+    """A question edited into its answered form ("… ✓ answer" at the end, no keyboard), as the
+    first part of a narrative leaves it: an edit of an older message, not the next screen."""
+    text = msg.get("text", "")
+    return "edit_date" in msg and not buttons(msg) and text.rsplit("\n\n", 1)[-1].startswith("✓ ")
+
+
+def maa_turn_done(msg: dict[str, Any]) -> bool:
+    """The message, sent or edited, that carries MAA's next screen: the end of its turn."""
+    return next_screen(msg) and not answered_form(msg)
 
 
 class Auditor:
@@ -359,10 +372,15 @@ class Auditor:
         self.user = api.user(self.uid, first_name=f"Auditor{index}")
         self.screen: dict[str, Any] = {}
 
-    async def turn(self, push: Any, timeout: float) -> dict[str, Any]:  # noqa: ASYNC109
-        """Queue one update and wait for the bot's last message of the turn."""
+    async def turn(
+        self,
+        push: Any,
+        timeout: float,  # noqa: ASYNC109
+        done: Any = is_new_message,
+    ) -> dict[str, Any]:
+        """Queue one update and wait for the bot's message that ends the turn (`done`)."""
         push()
-        self.screen = await self.user.wait_for(is_new_message, timeout=timeout)
+        self.screen = await self.user.wait_for(done, timeout=timeout)
         return self.screen
 
     def press_label(self, prefix: str) -> Any:
@@ -410,8 +428,9 @@ class Auditor:
             before = self.api.updates.next_id
             record = Turn(self.uid, before, kind, time.monotonic())
             log.append(record)
+            done = maa_turn_done if self.kind == "maa" else is_new_message
             try:
-                screen = await self.turn(push, max(0.1, deadline - time.monotonic()))
+                screen = await self.turn(push, max(0.1, deadline - time.monotonic()), done)
             except TimeoutError:
                 record.ok = False
                 return
@@ -532,7 +551,7 @@ def analyse(name: str, log: list[Turn], sent: list[Any], delivered: dict[int, fl
             continue
         reply = replies[0].at
         first.append(reply - turn.pushed)
-        last = max(c.at for c in replies if c.method.lower() == "sendmessage")
+        last = max(c.at for c in replies)  # the message that ended the turn (sent or edited)
         done.append(last - turn.pushed)
         calls_in_turn = sum(turn.pushed <= at <= turn.done for at in bound[turn.uid])
         parts[f"{COUNTS[1]}, {turn.kind} turn"].append(calls_in_turn)

@@ -57,6 +57,13 @@ class Console:
                 if out.current:
                     self.state[SCREEN] = message_id
                 self.show(out.screen, message_id)
+            elif isinstance(out, Edit) and out.current:  # the next screen, in place: read on
+                target = pressed if pressed is not None else self.state.get(SCREEN)
+                if target is None:
+                    target, self.next_id = self.next_id, self.next_id + 1
+                self.state[SCREEN] = target
+                self.choices, self.choices_on = [], None
+                self.show(out.screen, target)
             elif isinstance(out, Edit):
                 target = pressed if pressed is not None else self.state.get(SCREEN)
                 if out.screen.buttons or target == self.choices_on:

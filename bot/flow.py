@@ -47,11 +47,13 @@ CB_ACTION_STATUS = "v"  # v|action_id|o/i/d   an action's owner: its status afte
 CB_PROGRESS_CANCEL = "q"  # q|action_id       stop waiting for a progress update
 ACTP = "actp:"  # actp:action_id             "Post progress" on an action reminder (report/)
 OPEN = "open:"  # open:round_id:case          "Open C3" on a chasing reminder (report/)
-# Buttons tied to the question on screen; the rest are self-contained and never go stale.
-SCREEN_PREFIXES = frozenset(
-    {CB_ANSWER, CB_REASON, CB_GRADES, CB_TOGGLE, CB_DONE, CB_SKIP, CB_KEEP, CB_EDIT}
-    | {CB_SUBMIT, CB_CONFIRM, CB_NOT_YET}
+# Buttons of one question (their second part is its key): a button answer edits the pressed
+# message into the next question, so these must also be for the question now on it.
+QUESTION_PREFIXES = frozenset(
+    {CB_ANSWER, CB_REASON, CB_GRADES, CB_TOGGLE, CB_DONE, CB_SKIP, CB_KEEP}
 )
+# Buttons tied to the screen on show; the rest are self-contained and never go stale.
+SCREEN_PREFIXES = QUESTION_PREFIXES | {CB_EDIT, CB_SUBMIT, CB_CONFIRM, CB_NOT_YET}
 
 # Modes of the transient per-user state (context.user_data in Telegram).
 MODE_QUESTION = "question"  # a question is on screen
@@ -217,6 +219,20 @@ def answered_screen(tool: AuditTool, ret: dict, key: str) -> Screen:
     answer = summary(q, value)
     text = f"{header(tool, ret, q)}\n\n{q.prompt}\n\n{texts.ANSWERED.format(answer=answer)}"
     return Screen(fit(text))
+
+
+def answered_then(tool: AuditTool, ret: dict, key: str, after: Screen) -> Screen:
+    """The next screen with one line on top saying what was just answered: the pressed question
+    is edited into it, so a button answer costs one Bot API message, not two (answered + next).
+
+    The line gives way when both would not fit in one message: the next screen matters more,
+    and the review lists every answer anyway."""
+    q = tool.question(key)
+    assert q is not None
+    answer = summary(q, ret.get("answers", {}).get(key))
+    line = excerpt(texts.JUST_ANSWERED.format(title=q.title, answer=answer), 200)
+    text = f"{line}\n\n{after.text}"
+    return Screen(text if len(text) <= MAX_MESSAGE else fit(after.text), after.buttons)
 
 
 def reason_screen(tool: AuditTool, ret: dict, key: str) -> Screen:

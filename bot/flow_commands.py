@@ -11,7 +11,7 @@ from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_actions import PROGRESS_FOR, ActionsChat
-from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, AuditChat
+from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, SEND, AuditChat
 from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
 from models.enums import Role
 from models.tool import load_tool
@@ -141,10 +141,14 @@ class Chat(AuditChat, ActionsChat):
     ) -> bool:
         """Whether a button belongs to the screen the auditor is on now.
 
-        With a screen in memory, only its own message counts. After a restart (nothing in
-        memory) a question button counts only if it is for where the return stands now.
+        With a screen in memory, only its own message counts, and a question's button only
+        while that question is on it (a button answer edits the message into the next one).
+        After a restart (nothing in memory) a question button counts only if it is for where
+        the return stands now.
         """
         if state.get(SCREEN) is not None:
+            if prefix in flow.QUESTION_PREFIXES and parts[1:2] != [state.get(QKEY)]:
+                return False  # from a question this message showed before
             return message_id == state[SCREEN] and str(state.get(RID)) == parts[0]
         ret = await self.load(who, state, int(parts[0]))
         if prefix in (flow.CB_EDIT, flow.CB_SUBMIT, flow.CB_CONFIRM, flow.CB_NOT_YET):
@@ -322,7 +326,7 @@ class Chat(AuditChat, ActionsChat):
         q = tool.question(state[QKEY])
         if q.required:
             return [Send(Screen(texts.CANNOT_SKIP))]
-        return await self.save(who, state, ret, q.key, None)
+        return await self.save(who, state, ret, q.key, None, then=SEND)  # typed: a new message
 
     async def cmd_cancel(self, who: Person, state: dict, args: list[str]) -> list[Out]:
         ret = state.get(RET)

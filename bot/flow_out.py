@@ -2,7 +2,8 @@
 
 A channel (Telegram handlers, the console) performs these in order. `state` is the transient
 per-user dict (context.user_data in Telegram): the channel stores the id of the message that
-holds the current screen in state[SCREEN] whenever it performs a `Send(current=True)`.
+holds the current screen in state[SCREEN] whenever it performs a `Send(current=True)` or an
+`Edit(current=True)`.
 """
 
 import time
@@ -36,9 +37,13 @@ class Send:
 
 @dataclass
 class Edit:
-    """Replace the message the pressed button sits on (for typed input: the current screen)."""
+    """Replace the message the pressed button sits on (for typed input: the current screen).
+
+    `current`: the edited message now holds the current screen. If there is no message to edit,
+    or it cannot be edited, the channel sends the screen as a new message instead."""
 
     screen: Screen
+    current: bool = False
 
 
 @dataclass

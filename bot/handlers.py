@@ -7,7 +7,7 @@ text: it may be a narrative, and /start carries invite codes.
 import contextlib
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
@@ -76,6 +76,9 @@ async def perform(
                 )
                 if out.current:
                     state[SCREEN] = msg.message_id
+            elif isinstance(out, Edit) and out.current:
+                target = pressed.message_id if pressed is not None else state.get(SCREEN)
+                state[SCREEN] = await show_in_place(bot, chat_id, target, out.screen)
             elif isinstance(out, Edit):
                 target = pressed.message_id if pressed is not None else state.get(SCREEN)
                 if target is not None:
@@ -100,6 +103,20 @@ async def perform(
         except Forbidden:
             log.info("a recipient has blocked the bot")
     return toast
+
+
+async def show_in_place(bot: Bot, chat_id: int, target: int | None, screen: Screen) -> int:
+    """Edit message `target` into `screen`, or send it as a new message when there is none or
+    Telegram will not edit it (deleted, say); returns the id of the message that shows it."""
+    if target is not None:
+        try:
+            await bot.edit_message_text(screen.text, chat_id, target, reply_markup=markup(screen))
+            return target
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return target
+    msg = await bot.send_message(chat_id, screen.text, reply_markup=markup(screen))
+    return msg.message_id
 
 
 def schedule_retry(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: int, attempt: int):

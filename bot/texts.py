@@ -78,6 +78,7 @@ TEXT_REPLACE = "Send a new answer to replace it, or keep it as it is."
 CHOOSE_REASON = "Why can't this be graded?"
 MULTI_HINT = "Tap to select or unselect, then press Done."
 ANSWERED = "✓ {answer}"
+JUST_ANSWERED = "✓ {title}: {answer}"  # on top of the next screen, after a button answer
 SKIPPED = "Skipped"
 NOT_ANSWERED = "not answered yet"
 NARRATIVE_SAVED = (

@@ -38,6 +38,10 @@ class User:
     def texts(self) -> list[str]:
         return [m.get("text") or m.get("caption") or "" for m in self.u.messages()]
 
+    def message(self, message_id: int) -> dict:
+        """A bot message in this chat as it is now (edits applied)."""
+        return next(m for m in self.u.messages() if m["message_id"] == message_id)
+
 
 def labels(msg: dict) -> list[str]:
     return [
@@ -64,6 +68,12 @@ async def answer_buttons_until_text(user: User, q1: dict) -> dict:
 
 async def finish_from_q5(user: User, concern: str = "No") -> dict:
     """Questions 5-11 with valid answers; returns the review."""
+    q11 = await answer_until_last(user)
+    return await user.press(q11, concern, expect="Review – case")
+
+
+async def answer_until_last(user: User) -> dict:
+    """Questions 5-10 with valid answers; returns question 11 (yes/no: a current concern)."""
     await user.say("Prompt strategy meeting for C1.", expect="or press Done")
     done = await user.say("The school nurse followed up the same week.", expect="or press Done")
     await user.press(done, "Done", expect="Question 6 of 11")
@@ -75,8 +85,7 @@ async def finish_from_q5(user: User, concern: str = "No") -> dict:
     q9 = await user.press(q9, "☐ Information sharing", expect="Question 9 of 11")
     await user.press(q9, "Done", expect="Question 10 of 11")
     done = await user.say("Share the plan with the GP.", expect="or press Done")
-    q11 = await user.press(done, "Done", expect="Question 11 of 11")
-    return await user.press(q11, concern, expect="Review – case")
+    return await user.press(done, "Done", expect=is_question(11))
 
 
 async def stored(collector: Any, uid: int, rid: int) -> dict:

@@ -76,10 +76,16 @@ async def test_keyboards_are_edited_in_place_once_answered(bot, loopback):
     user = User(loopback, POLICE)
     cases = await user.cmd("/audit", expect="Which case")
     q1 = await user.press(cases, "C2", expect="Question 1 of 11")
-    await user.press(q1, "Some involvement", expect="Question 2 of 11")
-    first = next(m for m in user.u.messages() if m["message_id"] == q1["message_id"])
-    assert "reply_markup" not in first or not labels(first)
-    assert first["text"].endswith("✓ Some involvement in the scope window")
+    q2 = await user.press(q1, "Some involvement", expect="Question 2 of 11")
+    # The answered question became the next one: the answer on top, the new keyboard under it.
+    assert q2["message_id"] == q1["message_id"]
+    assert q2["text"].startswith("✓ Involvement: Some involvement in the scope window\n\n")
+    assert labels(q2)[:2] == ["Outstanding", "Good"]
+    first = user.message(q1["message_id"])
+    assert first["text"] == q2["text"] and labels(first) == labels(q2)
+    # No message still offers the first question's buttons.
+    shown = [label for m in user.u.messages() for label in labels(m)]
+    assert not set(labels(q1)) & set(shown)
 
 
 async def test_back_shows_the_current_answer_and_skip_only_for_optional(bot, loopback, world):

@@ -47,7 +47,10 @@ async def test_console_chat_walks_the_same_flow(world, loopback):
     text = out.getvalue()
     assert "[1] C1 · 0 of 11 answered" in text
     assert "Case C1 · Question 1 of 11 · Involvement" in text
-    assert "(updated) Case C1 · Question 1 of 11" in text
+    # A button answer shows the next question with the answer on top (one edited message).
+    assert "\n✓ Involvement: Involved throughout the scope window\n\nCase C1 · Question 2" in text
+    assert "\n✓ Quality of practice: Good\n\nCase C1 · Question 3 of 11" in text
+    assert "(updated)" not in text
     assert "Case C1 · Question 3 of 11 · Joint working" in text
     assert "Current answer: Good" in text and "This question is needed" in text
     status, ret = await world.as_member(

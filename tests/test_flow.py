@@ -191,6 +191,26 @@ def test_review_lists_and_offers_missing_answers_without_submit():
     assert "Submit" not in labels(screen)
 
 
+def test_a_button_answer_becomes_the_next_screen_with_the_answer_on_top():
+    answers = {"involvement": "throughout", "practice": {"grade": "good"}}
+    after = flow.question_screen(TOOL, ret(answers), "joint_working_grade")
+    screen = flow.answered_then(TOOL, ret(answers), "practice", after)
+    assert screen.text == "✓ Quality of practice: Good\n\n" + after.text
+    assert screen.buttons == after.buttons
+    review = flow.review_screen(TOOL, ret(FULL), "Police")
+    screen = flow.answered_then(TOOL, ret(FULL), "immediate_concern", review)
+    assert screen.text.startswith("✓ Current concern: No\n\nReview – case C3")
+    assert labels(screen)[-1] == "Submit"
+
+
+def test_the_answer_line_gives_way_when_the_next_screen_fills_a_message():
+    long = flow.Screen("r" * (flow.MAX_MESSAGE - 10), [[flow.Button("Submit", "u|1")]])
+    screen = flow.answered_then(TOOL, ret(FULL), "learning", long)
+    assert screen.text == long.text and screen.buttons == long.buttons
+    line = flow.answered_then(TOOL, ret(FULL), "learning", flow.Screen("next")).text
+    assert line.startswith("✓ Learning: ww") and len(line.split("\n\n")[0]) <= 200
+
+
 def test_case_list_shows_outstanding_cases_with_progress_and_due_date():
     round_ = {"id": 7, "slug": "r-2024", "title": "Audit 2024", "due_at": "2024-04-12T22:59:59Z"}
     rows = [
