@@ -153,9 +153,12 @@ class CollectorClient:
     async def get_return(self, tid: int, rid: int) -> dict:
         return await self.request("GET", f"/api/returns/{rid}", tid)
 
-    async def put_answer(self, tid: int, rid: int, key: str, value: Any) -> dict:
-        path = f"/api/returns/{rid}/answers/{key}"
-        return await self.request("PUT", path, tid, json={"value": value})
+    async def put_answer(
+        self, tid: int, rid: int, key: str, value: Any, update_id: int | None = None
+    ) -> dict:
+        """Store one answer; `update_id` makes a redelivered update change nothing."""
+        body = {"value": value} if update_id is None else {"value": value, "update_id": update_id}
+        return await self.request("PUT", f"/api/returns/{rid}/answers/{key}", tid, json=body)
 
     async def add_part(
         self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool

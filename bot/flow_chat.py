@@ -133,17 +133,26 @@ class AuditChat(NarrativeChat):
 
     # ---- saving
     async def save(
-        self, who: Person, state: dict, ret: dict, key: str, value: Any, then: str = "next"
+        self,
+        who: Person,
+        state: dict,
+        ret: dict,
+        key: str,
+        value: Any,
+        then: str = "next",
+        update_id: int | None = None,
     ) -> list[Out]:
         """Store one answer; keep it (and say so) if the collector can't be reached."""
         try:
-            new = await self.client.put_answer(who.telegram_id, ret["id"], key, value)
+            new = await self.client.put_answer(who.telegram_id, ret["id"], key, value, update_id)
         except CollectorUnavailable:
             state[PENDING] = {"rid": ret["id"], "key": key, "value": value, "then": then}
             return [Send(retry_screen()), RetryLater()]
         except CollectorError as exc:
             return self.refused(exc, state, ret)
         state.pop(PENDING, None)
+        if new.get("repeat"):  # a redelivered press: it was answered the first time
+            return []
         return await self.after_save(who, state, ret, new, key, then)
 
     async def after_save(
@@ -222,8 +231,9 @@ class AuditChat(NarrativeChat):
 
     # ---- buttons on the current screen
     async def screen_button(
-        self, who: Person, state: dict, prefix: str, parts: list[str]
+        self, who: Person, state: dict, prefix: str, parts: list[str], update_id: int | None = None
     ) -> list[Out]:
+        """A button on the current screen; an answer's write carries `update_id`."""
         rid = int(parts[0])
         known = state.get(RET)
         if prefix in (flow.CB_ANSWER, flow.CB_REASON) and (known or {}).get("id") == rid:
@@ -242,9 +252,10 @@ class AuditChat(NarrativeChat):
             if value is flow.NEEDS_REASON:
                 state.update({RID: rid, QKEY: key, MODE: flow.MODE_REASON})
                 return [Edit(flow.reason_screen(tool, ret, key))]
-            return await self.save(who, state, ret, key, value)
+            return await self.save(who, state, ret, key, value, update_id=update_id)
         if prefix == flow.CB_REASON:
-            return await self.save(who, state, ret, key, flow.reason_value(parts[2]))
+            reason = flow.reason_value(parts[2])
+            return await self.save(who, state, ret, key, reason, update_id=update_id)
         if prefix == flow.CB_GRADES:
             state.update({RID: rid, QKEY: key, MODE: flow.MODE_QUESTION})
             return [Edit(flow.question_screen(tool, ret, key))]

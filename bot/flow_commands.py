@@ -60,10 +60,20 @@ class Chat(AuditChat, ActionsChat):
         return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))
 
     async def button(
-        self, who: Person, state: dict, data: str, message_id: int | None
+        self,
+        who: Person,
+        state: dict,
+        data: str,
+        message_id: int | None,
+        update_id: int | None = None,
     ) -> list[Out]:
-        """A pressed button; `message_id` is the message it sits on."""
+        """A pressed button; `message_id` is the message it sits on. `update_id`: the Telegram
+        update, de-duplicated here rather than before (see handlers.dedupe): for an answer, in
+        the answer's own write."""
         prefix, parts = flow.unpack(data)
+        answer = prefix in (flow.CB_ANSWER, flow.CB_REASON) and not state.get(PENDING)
+        if not answer and not await self.first_time(update_id):
+            return []
         try:
             if prefix == flow.CB_RETRY:
                 if not state.get(PENDING):
@@ -84,16 +94,23 @@ class Chat(AuditChat, ActionsChat):
             if prefix in (flow.CB_SEND, flow.CB_ACTION_STATUS, flow.CB_PROGRESS_CANCEL):
                 return await self.guard(state, self.actions_button(who, state, prefix, parts))
             if prefix in flow.SCREEN_PREFIXES:
-                press = self.screen_press(who, state, prefix, parts, message_id)
+                once = update_id if answer else None
+                press = self.screen_press(who, state, prefix, parts, message_id, once)
                 return await self.guard(state, press)
         except (ValueError, IndexError):
             pass
+        if answer and not await self.first_time(update_id):
+            return []
         return await self.guard(state, self.stale(who, state))
 
     async def text(  # type: ignore[override]
-        self, who: Person, state: dict, text: str, reply_to: str | None = None,
+        self,
+        who: Person,
+        state: dict,
+        text: str,
+        reply_to: str | None = None,
         update_id: int | None = None,
-    ) -> list[Out]:  # fmt: skip
+    ) -> list[Out]:
         """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
         button data, so a reply to an action reminder is that action's progress. `update_id`:
         the Telegram update, de-duplicated here rather than before (see handlers.dedupe)."""
@@ -126,15 +143,23 @@ class Chat(AuditChat, ActionsChat):
 
     # ---- freshness of buttons
     async def screen_press(
-        self, who: Person, state: dict, prefix: str, parts: list[str], message_id: int | None
+        self,
+        who: Person,
+        state: dict,
+        prefix: str,
+        parts: list[str],
+        message_id: int | None,
+        update_id: int | None = None,
     ) -> list[Out]:
         if self.earlier_ack(state, prefix, parts, message_id):
             ret = await self.current(who, state, int(parts[0]))
             return await self.narrative_done(who, state, ret, parts[1], newest_left=True)
         if not await self.fresh(who, state, prefix, parts, message_id):
+            if update_id is not None and not await self.first_time(update_id):
+                return []  # an answer pressed before, delivered again: it had its effect
             left_over = self.stale_ack(state, prefix, parts)
             return left_over or await self.stale(who, state, int(parts[0]))
-        return await self.screen_button(who, state, prefix, parts)
+        return await self.screen_button(who, state, prefix, parts, update_id)
 
     async def fresh(
         self, who: Person, state: dict, prefix: str, parts: list[str], message_id: int | None

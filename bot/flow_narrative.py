@@ -154,7 +154,10 @@ class NarrativeChat:
             if state.get(SCREEN) is not None:  # the ack on screen becomes an earlier one
                 state[ACKS] = [*state.get(ACKS, []), state[SCREEN]][-MAX_ACKS:]
         else:
-            outs.append(Edit(flow.answered_screen(tool, new, key)))
+            if flow.question_screen(tool, old, key).buttons:
+                # Skip or Keep would be wrong now. A question without buttons is left as it was
+                # asked: the ack says what was saved, and this turn costs one Bot API call.
+                outs.append(Edit(flow.answered_screen(tool, new, key)))
             state[ACKS] = []
         state.update({RID: new["id"], QKEY: key, MODE: flow.MODE_NARRATIVE})
         outs.append(Send(flow.narrative_saved_screen(new, q), current=True))

@@ -150,9 +150,10 @@ async def retry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def dedupe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Let each Telegram update through once, even when it is delivered twice."""
     message = update.message
-    if message is not None and message.text and not message.text.startswith("/"):
-        # Typed text is de-duplicated by the flow, inside the write of a narrative part where
-        # there is one: one collector call per part instead of two.
+    typed = message is not None and message.text and not message.text.startswith("/")
+    if typed or update.callback_query is not None:
+        # Typed text and buttons are de-duplicated by the flow, inside the write of a narrative
+        # part or an answer where there is one: one collector call per turn instead of two.
         return
     client: CollectorClient = context.bot_data[CLIENT]
     try:
@@ -202,7 +203,7 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pressed = query.message if isinstance(query.message, Message) else None
     message_id = pressed.message_id if pressed is not None else None
     outs = await chat_of(context).button(
-        person(update), context.user_data, query.data or "", message_id
+        person(update), context.user_data, query.data or "", message_id, update.update_id
     )
     toast = await perform(
         context,

@@ -66,15 +66,33 @@ async def test_later_parts_of_a_narrative_send_only_their_ack(bot, loopback, wor
     q5, acks, marks = await three_parts(user, loopback)
     await asyncio.sleep(0.3)  # anything the last part still did would be in the log by now
 
-    assert chat_calls(loopback, POLICE, marks[0], marks[1]) == ["editMessageText", "sendMessage"]
+    # A required question has no buttons to take off: it stays as asked, every part one call.
+    assert chat_calls(loopback, POLICE, marks[0], marks[1]) == ["sendMessage"]
     assert chat_calls(loopback, POLICE, marks[1], marks[2]) == ["sendMessage"]
     assert chat_calls(loopback, POLICE, marks[2]) == ["sendMessage"]
-    question = message(user, q5["message_id"])
-    assert not labels(question) and question["text"].endswith("✓ " + PARTS[0])
+    assert message(user, q5["message_id"]) == q5 and not labels(q5)
     for ack in acks:  # earlier acks are left as they were sent, Done and all
         assert message(user, ack["message_id"]) == ack and labels(ack) == ["Done"]
     saved = await stored(world, POLICE, rid_of(acks[0]))
     assert saved["answers"]["good_practice"] == JOINED
+
+
+async def test_an_optional_question_loses_its_skip_button_with_the_first_part(bot, loopback, world):
+    user = User(loopback, POLICE)
+    _, acks, _ = await three_parts(user, loopback)
+    q6 = await user.press(acks[-1], "Done", expect="Question 6 of 11")
+    ack = await user.say("Earlier referral would have helped.", expect="or press Done")
+    q7 = await user.press(ack, "Done", expect="Question 7 of 11")
+    assert "Skip" in labels(q7)
+    mark = len(loopback.sent_log)
+    await user.say("Shared with the school within a day.", expect="or press Done")
+    await asyncio.sleep(0.3)
+    assert chat_calls(loopback, POLICE, mark) == ["editMessageText", "sendMessage"]
+    question = message(user, q7["message_id"])
+    assert not labels(question) and question["text"].endswith(
+        "✓ Shared with the school within a day."
+    )
+    assert q6
 
 
 async def test_done_on_an_earlier_ack_finishes_the_narrative(bot, loopback, world):
@@ -152,7 +170,7 @@ async def test_console_narrative_in_parts_then_done(world, loopback):
         bot_settings(world, loopback), POLICE, io.StringIO("\n".join(lines) + "\n"), out
     )
     text = out.getvalue()
-    assert text.count("(updated) Case C1 · Question 5 of 11") == 1  # the question, once
+    assert "(updated) Case C1 · Question 5 of 11" not in text  # asked, then left as asked
     assert text.count("or press Done") == 2
     assert text.count("(updated) ✓ Saved") == 1  # only Done edits an ack
     assert "(updated) ✓ Saved (20 characters)." in text
