@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from bot import texts
 from models.grades import NOT_GRADED, NOT_GRADED_REASONS, SCALE, grade_name
-from models.screening import Finding, screen
 from models.tool import (
     AuditTool,
     ChoiceQuestion,
@@ -78,12 +77,6 @@ class Screen:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
-
-
-class IdentifiersFound(ValueError):
-    def __init__(self, findings: list[Finding]) -> None:
-        super().__init__("identifiers found")  # never the text itself
-        self.findings = findings
 
 
 def pack(prefix: str, *parts: object) -> str:
@@ -269,19 +262,6 @@ def toggle(question: MultichoiceQuestion, selected: list[str], index: str) -> li
     key = question.options[int(index)].key
     chosen = set(selected) ^ {key}
     return [o.key for o in question.options if o.key in chosen]
-
-
-def narrative(question: TextQuestion, so_far: str | None, part: str) -> str:
-    """The answer after one more message: screened, joined and checked.
-
-    Raises IdentifiersFound (nothing may be stored) or AnswerInvalid (too long / too short).
-    """
-    findings = screen(part)
-    if findings:
-        raise IdentifiersFound(findings)
-    part = part.strip()
-    text = f"{so_far.rstrip()}\n\n{part}" if so_far and part else (so_far or part)
-    return question.check(text)
 
 
 def narrative_saved_screen(ret: dict, question: TextQuestion) -> Screen:

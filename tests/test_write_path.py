@@ -11,11 +11,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from collector.errors import Unprocessable
+from collector.services.return_rules import with_part
 from collector.sqlite_writer import SqliteWriter
 from models.base import utcnow
 from models.enums import Role
 from models.ops import AuditEvent
 from models.returns import Answer
+from models.tool import load_tool
 from tests.conftest import SERVICE_TOKEN, full_answers, small_round
 
 
@@ -296,3 +299,38 @@ async def test_an_answer_naming_its_update_is_stored_once(collector):
         "PUT", path, token=token, json={"value": "good", "update_id": 701}
     )
     assert (status, body["error"]) == (403, "forbidden")
+
+
+def test_a_part_is_joined_then_checked_as_a_whole():
+    q = load_tool("maa-audit-1").question("good_practice")
+    first = with_part(q, None, "  Prompt referral to early help.  ")
+    assert first == "Prompt referral to early help."
+    both = with_part(q, first, "The GP shared concerns quickly.")
+    assert both == "Prompt referral to early help.\n\nThe GP shared concerns quickly."
+    with pytest.raises(Unprocessable) as too_short:
+        with_part(q, None, "ok")
+    assert too_short.value.code == "too_short"
+    with pytest.raises(Unprocessable) as too_long:
+        with_part(q, "a" * 5000, "b" * 1500)
+    assert (too_long.value.code, too_long.value.extra) == (
+        "too_long",
+        {"length": 6502, "max": 6000},
+    )
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [
+        ("Mum's email is jane.doe@example.com", "email"),
+        ("Seen at home, BR1 3AA, by the school nurse", "postcode"),
+        ("Child (DOB 03/04/2012) was seen", "date_of_birth"),
+        ("NHS number 943 476 5919 on the referral", "nhs_number"),
+    ],
+)
+def test_a_part_with_identifiers_is_refused_before_anything_is_stored(text, kind):
+    q = load_tool("maa-audit-1").question("good_practice")
+    with pytest.raises(Unprocessable) as found:
+        with_part(q, "Earlier part.", text)
+    assert found.value.code == "identifiers_found"
+    assert [f["kind"] for f in found.value.extra["findings"]] == [kind]
+    assert text not in found.value.message  # what was found is named, the narrative is not
