@@ -46,11 +46,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.api_bench import wait_up
 from bot.loopback import LoopbackBotApi
 from collector.app import create_app
 from collector.auth import SYSTEM
@@ -87,18 +87,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-async def wait_up(url: str, tries: int = 400) -> None:
-    """Until a server just started in another process answers (50 ms between tries)."""
-    async with aiohttp.ClientSession() as http:
-        for _ in range(tries):
-            try:
-                async with http.get(url):
-                    return
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    raise RuntimeError(f"{url} did not come up")
 
 
 def collector_process(port: int, url: str) -> None:

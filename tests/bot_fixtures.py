@@ -75,6 +75,17 @@ async def world(collector):
 
 
 @pytest.fixture
+async def switch(bots, world) -> AsyncIterator["Switch"]:
+    """A proxy in front of the collector that the bots started from `bots` go through."""
+    proxy = await Switch(world.url).start()
+    bots.collector_url = proxy.url
+    yield proxy
+    while bots._stack:  # the bots first: they may still be calling the collector
+        await bots.stop()
+    await proxy.stop()
+
+
+@pytest.fixture
 async def bot(bots, world):
     """One running bot, with the world set up."""
     return await bots.start()

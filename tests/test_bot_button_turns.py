@@ -8,7 +8,6 @@ from typing import Any
 
 from bot.flow_out import SCREEN
 from bot.loopback import LoopbackBotApi
-from tests.bot_fixtures import Switch
 from tests.bot_helpers import (
     COORD,
     POLICE,
@@ -180,10 +179,8 @@ async def test_a_question_that_cannot_be_edited_any_more_comes_as_a_new_message(
 
 
 async def test_a_button_answer_is_one_collector_call_and_a_redelivery_changes_nothing(
-    bots, world, loopback
+    bots, switch, world, loopback
 ):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
     pushed: list[dict] = []
     push = loopback.updates.push
 
@@ -193,36 +190,32 @@ async def test_a_button_answer_is_one_collector_call_and_a_redelivery_changes_no
         return queued
 
     loopback.updates.push = keep  # type: ignore[method-assign]
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C2", expect=is_question(1))
-        rid = rid_of(q1)
-        mark = len(switch.seen)
-        q2, _ = await turn(loopback, user, q1, "Some involvement", is_question(2))
-        # The press's de-duplication travels in the answer's own write: one call in all.
-        assert switch.seen[mark:] == [("PUT", f"/api/returns/{rid}/answers/involvement")]
-        press = pushed[-1]
-        await bots.stop()
+    await bots.start()
+    user = User(loopback, POLICE)
+    cases = await user.cmd("/audit", expect="Which case")
+    q1 = await user.press(cases, "C2", expect=is_question(1))
+    rid = rid_of(q1)
+    mark = len(switch.seen)
+    q2, _ = await turn(loopback, user, q1, "Some involvement", is_question(2))
+    # The press's de-duplication travels in the answer's own write: one call in all.
+    assert switch.seen[mark:] == [("PUT", f"/api/returns/{rid}/answers/involvement")]
+    press = pushed[-1]
+    await bots.stop()
 
-        await bots.start()  # a new bot, with nothing in memory, gets the same press again
-        mark, calls = len(switch.seen), len(loopback.sent_log)
-        loopback.push_update(press)
-        for _ in range(100):
-            if len(switch.seen) > mark:
-                break
-            await asyncio.sleep(0.05)
-        await asyncio.sleep(0.3)
-        # It reads the return it no longer holds: the button is out of date, and before it says
-        # so it asks whether this update was seen: it was, so nothing is said or stored.
-        assert switch.seen[mark:] == [
-            ("GET", f"/api/returns/{rid}"),
-            ("POST", f"/api/updates/{press['update_id']}"),
-        ]
-        assert [c for c in loopback.sent_log[calls:] if c.chat_id is not None] == []
-        saved = await return_of(world, POLICE, "C2")
-        assert saved["answers"] == {"involvement": "some"} and q2
-    finally:
-        await bots.stop()
-        await switch.stop()
+    await bots.start()  # a new bot, with nothing in memory, gets the same press again
+    mark, calls = len(switch.seen), len(loopback.sent_log)
+    loopback.push_update(press)
+    for _ in range(100):
+        if len(switch.seen) > mark:
+            break
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.3)
+    # It reads the return it no longer holds: the button is out of date, and before it says
+    # so it asks whether this update was seen: it was, so nothing is said or stored.
+    assert switch.seen[mark:] == [
+        ("GET", f"/api/returns/{rid}"),
+        ("POST", f"/api/updates/{press['update_id']}"),
+    ]
+    assert [c for c in loopback.sent_log[calls:] if c.chat_id is not None] == []
+    saved = await return_of(world, POLICE, "C2")
+    assert saved["answers"] == {"involvement": "some"} and q2

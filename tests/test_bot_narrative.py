@@ -7,7 +7,7 @@ import io
 from bot import texts
 from bot.console import run_console
 from bot.loopback import LoopbackBotApi
-from tests.bot_fixtures import Switch, bot_settings
+from tests.bot_fixtures import bot_settings
 from tests.bot_helpers import (
     POLICE,
     User,
@@ -28,13 +28,18 @@ PARTS = (
 JOINED = "\n\n".join(PARTS)
 
 
+async def to_first_narrative(user: User) -> dict:
+    """Into case C1 and through questions 1-4 by buttons: question 5, the first narrative."""
+    cases = await user.cmd("/audit", expect="Which case")
+    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+    return await answer_buttons_until_text(user, q1)
+
+
 async def three_parts(user: User, loopback: LoopbackBotApi) -> tuple[dict, list[dict], list[int]]:
     """Into case C1, questions 1-4 by buttons, then question 5 in three parts.
 
     Returns question 5, the three acks and where the Bot API log stood before each part."""
-    cases = await user.cmd("/audit", expect="Which case")
-    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-    q5 = await answer_buttons_until_text(user, q1)
+    q5 = await to_first_narrative(user)
     acks, marks = [], []
     for part in PARTS:
         marks.append(len(loopback.sent_log))
@@ -132,35 +137,31 @@ async def test_done_from_a_finished_narrative_is_out_of_date_and_changes_nothing
     assert saved["answers"]["development"] == "Earlier referral to early help."
 
 
-async def test_button_answers_read_the_return_only_when_the_bot_has_none(bots, world, loopback):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-        rid = rid_of(q1)
-        mark = len(switch.seen)
-        q2 = await user.press(q1, "Involved throughout", expect="Question 2 of 11")
-        q3 = await user.press(q2, "Good", expect="Question 3 of 11")
-        reasons = await user.press(q3, "Not graded", expect="Why can't this be graded?")
-        q4 = await user.press(reasons, "Too little involvement", expect="Question 4 of 11")
-        assert ("GET", f"/api/returns/{rid}") not in switch.seen[mark:]
-        puts = [p for m, p in switch.seen[mark:] if m == "PUT"]
-        assert len(puts) == 3, puts
-        await bots.stop()  # the bot forgets the return it held
+async def test_button_answers_read_the_return_only_when_the_bot_has_none(
+    bots, switch, world, loopback
+):
+    await bots.start()
+    user = User(loopback, POLICE)
+    cases = await user.cmd("/audit", expect="Which case")
+    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+    rid = rid_of(q1)
+    mark = len(switch.seen)
+    q2 = await user.press(q1, "Involved throughout", expect="Question 2 of 11")
+    q3 = await user.press(q2, "Good", expect="Question 3 of 11")
+    reasons = await user.press(q3, "Not graded", expect="Why can't this be graded?")
+    q4 = await user.press(reasons, "Too little involvement", expect="Question 4 of 11")
+    assert ("GET", f"/api/returns/{rid}") not in switch.seen[mark:]
+    puts = [p for m, p in switch.seen[mark:] if m == "PUT"]
+    assert len(puts) == 3, puts
+    await bots.stop()  # the bot forgets the return it held
 
-        await bots.start()
-        mark = len(switch.seen)
-        await user.press(q4, "Outstanding", expect="Question 5 of 11")
-        assert switch.seen[mark:].count(("GET", f"/api/returns/{rid}")) == 1
-        saved = await stored(world, POLICE, rid)
-        assert saved["answers"]["impact"] == {"grade": "outstanding"}
-        assert saved["answers"]["joint_working_grade"]["grade"] == "not_graded"
-    finally:
-        await bots.stop()
-        await switch.stop()
+    await bots.start()
+    mark = len(switch.seen)
+    await user.press(q4, "Outstanding", expect="Question 5 of 11")
+    assert switch.seen[mark:].count(("GET", f"/api/returns/{rid}")) == 1
+    saved = await stored(world, POLICE, rid)
+    assert saved["answers"]["impact"] == {"grade": "outstanding"}
+    assert saved["answers"]["joint_working_grade"]["grade"] == "not_graded"
 
 
 async def test_console_narrative_in_parts_then_done(world, loopback):
@@ -179,33 +180,23 @@ async def test_console_narrative_in_parts_then_done(world, loopback):
     assert saved["answers"]["good_practice"] == "Part one.\n\nPart two."
 
 
-async def test_each_narrative_part_is_one_collector_call(bots, world, loopback):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-        await answer_buttons_until_text(user, q1)
-        for part in PARTS:
-            mark = len(switch.seen)
-            ack = await user.say(part, expect="or press Done")
-            # The part, with the update's de-duplication, in one write: no read, no extra call.
-            parts = f"/api/returns/{rid_of(ack)}/answers/good_practice/parts"
-            assert switch.seen[mark:] == [("POST", parts)]
-        saved = await stored(world, POLICE, rid_of(ack))
-        assert saved["answers"]["good_practice"] == JOINED
-    finally:
-        await bots.stop()
-        await switch.stop()
+async def test_each_narrative_part_is_one_collector_call(bots, switch, world, loopback):
+    await bots.start()
+    user = User(loopback, POLICE)
+    await to_first_narrative(user)
+    for part in PARTS:
+        mark = len(switch.seen)
+        ack = await user.say(part, expect="or press Done")
+        # The part, with the update's de-duplication, in one write: no read, no extra call.
+        parts = f"/api/returns/{rid_of(ack)}/answers/good_practice/parts"
+        assert switch.seen[mark:] == [("POST", parts)]
+    saved = await stored(world, POLICE, rid_of(ack))
+    assert saved["answers"]["good_practice"] == JOINED
 
 
 async def test_a_redelivered_part_is_stored_once(bot, world, loopback):
     user = User(loopback, POLICE)
-    cases = await user.cmd("/audit", expect="Which case")
-    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-    await answer_buttons_until_text(user, q1)
+    await to_first_narrative(user)
     await user.say(PARTS[0], expect="or press Done")
     update = user.u.send_text(PARTS[1])
     ack = await user.expect(f"{len(PARTS[0]) + 2 + len(PARTS[1]):,} of")
@@ -216,45 +207,31 @@ async def test_a_redelivered_part_is_stored_once(bot, world, loopback):
     assert sum("or press Done" in t for t in user.texts()) == 2
 
 
-async def test_parts_typed_while_the_collector_is_away_are_kept_in_order(bots, world, loopback):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-        await answer_buttons_until_text(user, q1)
-        await user.say(PARTS[0], expect="or press Done")
-        switch.down = True
-        await user.say(PARTS[1], expect="NOT saved yet")
-        await user.say(PARTS[2], expect="Still no connection")
-        rid = (await return_of(world, POLICE, "C1"))["id"]
-        assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]
-        switch.down = False
-        await user.expect("your answer is saved", timeout=15)
-        saved = await stored(world, POLICE, rid)
-        assert saved["answers"]["good_practice"] == JOINED
-    finally:
-        await bots.stop()
-        await switch.stop()
+async def test_parts_typed_while_the_collector_is_away_are_kept_in_order(
+    bots, switch, world, loopback
+):
+    await bots.start()
+    user = User(loopback, POLICE)
+    await to_first_narrative(user)
+    await user.say(PARTS[0], expect="or press Done")
+    switch.down = True
+    await user.say(PARTS[1], expect="NOT saved yet")
+    await user.say(PARTS[2], expect="Still no connection")
+    rid = (await return_of(world, POLICE, "C1"))["id"]
+    assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]
+    switch.down = False
+    await user.expect("your answer is saved", timeout=15)
+    saved = await stored(world, POLICE, rid)
+    assert saved["answers"]["good_practice"] == JOINED
 
 
-async def test_a_part_with_an_identifier_never_reaches_the_collector(bots, world, loopback):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-        await answer_buttons_until_text(user, q1)
-        await user.say(PARTS[0], expect="or press Done")
-        mark = len(switch.seen)
-        await user.say("Seen at home, SW1A 1AA, by the nurse.", expect="postcode")
-        assert all("/parts" not in path for _, path in switch.seen[mark:])
-        rid = (await return_of(world, POLICE, "C1"))["id"]
-        assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]
-    finally:
-        await bots.stop()
-        await switch.stop()
+async def test_a_part_with_an_identifier_never_reaches_the_collector(bots, switch, world, loopback):
+    await bots.start()
+    user = User(loopback, POLICE)
+    await to_first_narrative(user)
+    await user.say(PARTS[0], expect="or press Done")
+    mark = len(switch.seen)
+    await user.say("Seen at home, SW1A 1AA, by the nurse.", expect="postcode")
+    assert all("/parts" not in path for _, path in switch.seen[mark:])
+    rid = (await return_of(world, POLICE, "C1"))["id"]
+    assert (await stored(world, POLICE, rid))["answers"]["good_practice"] == PARTS[0]

@@ -9,7 +9,7 @@ from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from bot.app import SECRET_HEADER, build_application, run_webhook, webhook_app
-from tests.bot_fixtures import Switch, bot_settings
+from tests.bot_fixtures import bot_settings
 from tests.bot_helpers import (
     COORD,
     POLICE,
@@ -81,33 +81,27 @@ async def test_an_update_delivered_twice_has_one_effect(bot, world, loopback):
 
 
 async def test_unreachable_collector_keeps_the_answer_and_never_claims_it_saved(
-    bots, world, loopback
+    bots, switch, world, loopback
 ):
-    switch = await Switch(world.url).start()
-    bots.collector_url = switch.url
-    try:
-        await bots.start()
-        user = User(loopback, POLICE)
-        cases = await user.cmd("/audit", expect="Which case")
-        q1 = await user.press(cases, "C1", expect="Question 1 of 11")
-        q5 = await answer_buttons_until_text(user, q1)
-        switch.down = True
-        await user.say("Information was shared within a day.", expect="NOT saved yet")
-        assert not any("✓" in t and "Information was shared" in t for t in user.texts())
-        assert "good_practice" not in (await return_of(world, POLICE, "C1"))["answers"]
-        await asyncio.sleep(0.5)
-        switch.down = False
-        await user.expect("your answer is saved", timeout=15)
-        await user.expect("or press Done")
-        saved = await return_of(world, POLICE, "C1")
-        assert saved["answers"]["good_practice"] == "Information was shared within a day."
-        assert q5
+    await bots.start()
+    user = User(loopback, POLICE)
+    cases = await user.cmd("/audit", expect="Which case")
+    q1 = await user.press(cases, "C1", expect="Question 1 of 11")
+    q5 = await answer_buttons_until_text(user, q1)
+    switch.down = True
+    await user.say("Information was shared within a day.", expect="NOT saved yet")
+    assert not any("✓" in t and "Information was shared" in t for t in user.texts())
+    assert "good_practice" not in (await return_of(world, POLICE, "C1"))["answers"]
+    await asyncio.sleep(0.5)
+    switch.down = False
+    await user.expect("your answer is saved", timeout=15)
+    await user.expect("or press Done")
+    saved = await return_of(world, POLICE, "C1")
+    assert saved["answers"]["good_practice"] == "Information was shared within a day."
+    assert q5
 
-        switch.down = True
-        await user.cmd("/status", expect="I can't reach the audit service")
-    finally:
-        await bots.stop()
-        await switch.stop()
+    switch.down = True
+    await user.cmd("/status", expect="I can't reach the audit service")
 
 
 async def test_webhook_checks_the_secret_then_handles_the_update(world, loopback):

@@ -1,6 +1,7 @@
 """Returns: open the draft, answer one question at a time, submit, reopen, audit trail."""
 
 from functools import partial
+from typing import Any
 
 from collector.api.routing import Api, Call
 from collector.auth import ensure_member
@@ -18,12 +19,6 @@ from models.returns import (
 )
 
 api = Api()
-
-
-def bot_only(call: Call, update_id: int | None) -> None:
-    """Only the bot deals in Telegram updates, so only its token may name one."""
-    if update_id is not None and not call.credentials.service:
-        raise Forbidden("Only the bot's service token may name a Telegram update.")
 
 
 @api.route(
@@ -57,31 +52,8 @@ async def get_return(call: Call) -> ReturnPublic:
     resolve=False,
 )
 async def put_answer(call: Call) -> AnswerResult:
-    return_id, key, db = call.int_param("return_id"), call.param("key"), call.request.app[DB]
     body: AnswerPut = call.body
-    bot_only(call, body.update_id)
-    if db.writer is not None:
-        # SQLite: the hot path. Who is asking, the checks and the write: one queued transaction.
-        write = partial(
-            answers_sql.put_answer,
-            credentials=call.credentials,
-            return_id=return_id,
-            key=key,
-            value=body.value,
-            update_id=body.update_id,
-        )
-        return await db.writer.run(write)
-    actor = await call.acting()
-    ensure_member(actor)
-    async with db.write() as session:
-        return await returns.put_answer(
-            session=session,
-            actor=actor,
-            return_id=return_id,
-            key=key,
-            value=body.value,
-            update_id=body.update_id,
-        )
+    return await _write(call, value=body.value, update_id=body.update_id)
 
 
 @api.route(
@@ -93,33 +65,27 @@ async def put_answer(call: Call) -> AnswerResult:
     resolve=False,
 )
 async def add_part(call: Call) -> AnswerResult:
-    return_id, key, db = call.int_param("return_id"), call.param("key"), call.request.app[DB]
     part: AnswerPart = call.body
-    bot_only(call, part.update_id)
+    return await _write(
+        call, value=part.text, part=True, update_id=part.update_id, fresh=part.fresh
+    )
+
+
+async def _write(call: Call, **answer: Any) -> AnswerResult:
+    """An answer write. SQLite: the hot path, who is asking included, in one queued transaction
+    on the writer thread; PostgreSQL: the ORM service."""
+    if answer.get("update_id") is not None and not call.credentials.service:
+        raise Forbidden("Only the bot's service token may name a Telegram update.")
+    db = call.request.app[DB]
+    target = {"return_id": call.int_param("return_id"), "key": call.param("key"), **answer}
     if db.writer is not None:
-        write = partial(
-            answers_sql.put_answer,
-            credentials=call.credentials,
-            return_id=return_id,
-            key=key,
-            value=part.text,
-            part=True,
-            update_id=part.update_id,
-            fresh=part.fresh,
+        return await db.writer.run(
+            partial(answers_sql.put_answer, credentials=call.credentials, **target)
         )
-        return await db.writer.run(write)
     actor = await call.acting()
     ensure_member(actor)
     async with db.write() as session:
-        return await returns.add_part(
-            session=session,
-            actor=actor,
-            return_id=return_id,
-            key=key,
-            text=part.text,
-            update_id=part.update_id,
-            fresh=part.fresh,
-        )
+        return await returns.put_answer(session=session, actor=actor, **target)
 
 
 @api.route(

@@ -177,46 +177,38 @@ async def put_answer(
     return_id: int,
     key: str,
     value: Any,
-    update_id: int | None = None,
-) -> AnswerResult:
-    """Store one answer. The same answer again changes nothing and records nothing."""
-    loaded = await _load(session, actor, return_id, write=True)
-    facts = loaded.facts
-    check_writable(facts)
-    question = question_of(facts, key)
-    if update_id is not None and not await mark_seen(session, update_id):
-        return answer_result(facts, await _answers(session, return_id), None, repeat=True)
-    clean = validate(question, value)
-    return await _store(session, actor, loaded, question, key, clean)
-
-
-async def add_part(
-    *,
-    session: AsyncSession,
-    actor: Actor,
-    return_id: int,
-    key: str,
-    text: str,
+    part: bool = False,
     update_id: int | None = None,
     fresh: bool = False,
 ) -> AnswerResult:
-    """Add one message to a narrative, joined to what is stored, in one transaction."""
+    """Store one answer; with part=True, `value` is one more message of a narrative, joined to
+    the stored text (unless `fresh`). The same answer again changes nothing and records nothing,
+    and so does an update (`update_id`) seen before. answers_sql.put_answer is the same in SQL."""
     loaded = await _load(session, actor, return_id, write=True)
     facts = loaded.facts
     check_writable(facts)
     question = question_of(facts, key)
+    # One read of the return's answers serves the join, the before-value and the response.
+    answers = await _answers(session, return_id)
     if update_id is not None and not await mark_seen(session, update_id):
-        return answer_result(facts, await _answers(session, return_id), None, repeat=True)
-    so_far = None if fresh else (await _answers(session, return_id)).get(key)
-    return await _store(session, actor, loaded, question, key, with_part(question, so_far, text))
+        return answer_result(facts, answers, None, repeat=True)
+    if part:
+        clean = with_part(question, None if fresh else answers.get(key), value)
+    else:
+        clean = validate(question, value)
+    return await _store(session, actor, loaded, question, key, clean, answers)
 
 
 async def _store(
-    session: AsyncSession, actor: Actor, loaded: _Loaded, question: Any, key: str, clean: Any
+    session: AsyncSession,
+    actor: Actor,
+    loaded: _Loaded,
+    question: Any,
+    key: str,
+    clean: Any,
+    answers: dict[str, Any],
 ) -> AnswerResult:
-    # One read of the return's answers serves both the before-value and the response.
     return_id, facts = loaded.ret.id, loaded.facts
-    answers = await _answers(session, return_id)
     existed = key in answers
     alert = None
     if not existed or answers[key] != clean:
