@@ -64,7 +64,10 @@ class SqliteWriter:
         self._pending = []
 
     async def close(self) -> None:
+        """Finish every write already queued, then stop the thread."""
         if self._thread is not None:
+            if self._pending:
+                self._hand_over()
             self._jobs.put(None)
             await asyncio.to_thread(self._thread.join)
             self._thread = None

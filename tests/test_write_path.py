@@ -192,3 +192,18 @@ async def test_writer_runs_each_write_in_its_own_savepoint(sqlite_file):
         assert await asyncio.to_thread(_count, sqlite_file) == 2  # the refused one left nothing
     finally:
         await writer.close()
+
+
+async def test_closing_the_writer_finishes_the_writes_already_queued(sqlite_file):
+    writer = SqliteWriter(sqlite_file)
+    writer.start()
+
+    def good(con):
+        return con.execute("INSERT INTO child (parent_id) VALUES (1)").lastrowid
+
+    writes = [asyncio.create_task(writer.run(good)) for _ in range(5)]
+    await asyncio.sleep(0)  # the writes are queued, not yet handed to the thread
+    await writer.close()
+    done = await asyncio.wait_for(asyncio.gather(*writes), timeout=5)
+    assert sorted(done) == [1, 2, 3, 4, 5]
+    assert await asyncio.to_thread(_count, sqlite_file) == 5
