@@ -122,7 +122,7 @@ class Chat(AuditChat, ActionsChat):
         if progress:
             action_id = int(replied)
             return await self.guard(state, self.save_progress(who, state, action_id, text))
-        if state.get(PROGRESS_FOR) is not None and not state.get(PENDING):
+        if waiting:
             action_id = state.pop(PROGRESS_FOR)
             return await self.guard(state, self.save_progress(who, state, action_id, text))
         return await self.guard(state, AuditChat.text(self, who, state, text, update_id))
