@@ -32,6 +32,7 @@ from models.screening import describe, screen
 from models.tool import AuditTool, TextQuestion, load_tool
 
 PART = "part"  # a kept narrative part (state[PENDING]["then"])
+SENDING = "sending_parts"  # state key: kept parts are being stored right now
 MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes stale
 
 
@@ -97,6 +98,25 @@ class NarrativeChat:
         retrying: bool = False,
     ) -> list[Out]:
         """Store the parts in order; keep the rest (and say so) if the collector is away."""
+        if state.get(SENDING):
+            # The retry job and a new message can both get here: one sender keeps the order,
+            # and it takes the parts added to the kept list while it works.
+            return []
+        state[SENDING] = True
+        try:
+            return await self._send_parts(who, state, ret, key, parts, retrying)
+        finally:
+            state.pop(SENDING, None)
+
+    async def _send_parts(
+        self,
+        who: Person,
+        state: dict,
+        ret: dict,
+        key: str,
+        parts: list[list[Any]],
+        retrying: bool,
+    ) -> list[Out]:
         new = None
         while parts:
             text, update_id, fresh = parts[0]
