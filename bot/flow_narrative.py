@@ -59,29 +59,29 @@ class NarrativeChat:
         """A typed message: part of a narrative, or a gentle pointer to what to do."""
         mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
         pending = state.get(PENDING)
-        if pending and pending["then"] == PART and mode == flow.MODE_NARRATIVE:
-            if findings := screen(text):
-                return [Send(Screen(describe(findings)))]
-            pending["parts"].append([text, update_id, False])  # kept in order behind the first
-            return await self.retry(who, state)
-        if pending or not ret or mode not in (flow.MODE_QUESTION, flow.MODE_NARRATIVE):
+        kept = bool(pending) and pending["then"] == PART and mode == flow.MODE_NARRATIVE
+        asked = (
+            not pending
+            and ret is not None
+            and mode in (flow.MODE_QUESTION, flow.MODE_NARRATIVE)
+            and isinstance(load_tool(ret["tool_version"]).question(key or ""), TextQuestion)
+        )
+        findings = screen(text) if kept or asked else []  # identifiers are never sent anywhere
+        if not (kept or asked) or findings:
+            # Nothing will be written, so the update is de-duplicated here, before the reply.
             if not await self.first_time(update_id):
                 return []
+            if findings:
+                return [Send(Screen(describe(findings)))]
             if pending:
                 return await self.retry(who, state)
             if not ret or mode is None:
                 await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
                 return [Send(Screen(texts.IDLE_TEXT))]
             return [Send(Screen(texts.USE_BUTTONS))]
-        q = load_tool(ret["tool_version"]).question(key) if key else None
-        if not isinstance(q, TextQuestion):
-            if not await self.first_time(update_id):
-                return []
-            return [Send(Screen(texts.USE_BUTTONS))]
-        if findings := screen(text):  # never sent anywhere, let alone stored
-            if not await self.first_time(update_id):
-                return []
-            return [Send(Screen(describe(findings)))]
+        if kept:
+            pending["parts"].append([text, update_id, False])  # in order behind the kept ones
+            return await self.retry(who, state)
         # The first message answers the question afresh (it may be asked again from the
         # review); later ones are joined to it by the collector, in one write with the update's
         # de-duplication.

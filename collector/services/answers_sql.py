@@ -189,6 +189,6 @@ def put_answer(
 
 def mark_seen(con: sqlite3.Connection, *, credentials: Credentials, update_id: int) -> bool:
     """updates.mark_seen in SQL: True the first time an update id is seen."""
-    actor = acting(con, credentials, stamp(datetime.now(UTC)))
-    actor.require_service()
-    return con.execute(MARK_SEEN, (update_id, stamp(datetime.now(UTC)))).rowcount == 1
+    now = stamp(datetime.now(UTC))
+    acting(con, credentials, now).require_service()
+    return con.execute(MARK_SEEN, (update_id, now)).rowcount == 1

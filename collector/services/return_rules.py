@@ -80,14 +80,19 @@ def validate(question: Question, value: Any) -> Any:
     except AnswerInvalid as exc:
         raise Unprocessable(exc.message, code=exc.code) from None
     if isinstance(question, TextQuestion):
-        findings = screen(clean)
-        if findings:
-            raise Unprocessable(
-                describe(findings),
-                code="identifiers_found",
-                findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
-            )
+        refuse_identifiers(clean)
     return clean
+
+
+def refuse_identifiers(text: str) -> None:
+    """A 422 naming what identifies a child or family; the text itself is never stored."""
+    findings = screen(text)
+    if findings:
+        raise Unprocessable(
+            describe(findings),
+            code="identifiers_found",
+            findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
+        )
 
 
 def with_part(question: Question, so_far: Any, part: str) -> str:
@@ -96,13 +101,7 @@ def with_part(question: Question, so_far: Any, part: str) -> str:
         raise Unprocessable("Only a written answer can be sent in parts.", code="not_text")
     if not isinstance(so_far, str) or not so_far.strip():
         return validate(question, part)
-    findings = screen(part)  # a finding quotes the part the auditor just sent, not older ones
-    if findings:
-        raise Unprocessable(
-            describe(findings),
-            code="identifiers_found",
-            findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
-        )
+    refuse_identifiers(part)  # a finding quotes the part just sent, not older ones
     joined = f"{so_far.rstrip()}{PART_JOIN}{part.strip()}"
     try:
         return validate(question, joined)

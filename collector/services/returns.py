@@ -23,7 +23,7 @@ from collector.services.return_rules import (
     validate,
     with_part,
 )
-from collector.services.updates import first_sight as mark_seen
+from collector.services.updates import first_sight
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
@@ -190,7 +190,7 @@ async def put_answer(
     question = question_of(facts, key)
     # One read of the return's answers serves the join, the before-value and the response.
     answers = await _answers(session, return_id)
-    if update_id is not None and not await mark_seen(session, update_id):
+    if update_id is not None and not await first_sight(session, update_id):
         return answer_result(facts, answers, None, repeat=True)
     if part:
         clean = with_part(question, None if fresh else answers.get(key), value)
