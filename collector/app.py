@@ -8,7 +8,7 @@ from aiohttp import web
 from collector.api import actions, people, reminders, reports, returns, rounds, system
 from collector.api.middleware import errors
 from collector.api.routing import Api
-from collector.db import Database
+from collector.db import database
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
 from models.settings import Settings
@@ -27,7 +27,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Migrate, then hold one engine for the app's life."""
     settings = app[SETTINGS]
     await upgrade(settings)
-    app[DB] = Database(settings.database_url)
+    app[DB] = database(settings)
     app[DB].start_writer()
     yield
     await app[DB].dispose()

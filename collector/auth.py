@@ -5,12 +5,8 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from collector.errors import Forbidden, NotFound, Unauthorized
+from collector.errors import Forbidden, Unauthorized
 from models.enums import Role
-from models.people import Agency, ApiToken, Member
 
 TELEGRAM_HEADER = "X-MAA-Telegram-Id"
 
@@ -88,28 +84,6 @@ def read_credentials(
 
 NOT_ENROLLED = "This Telegram account is not enrolled."
 BAD_TOKEN = "That token is not valid."
-
-
-async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Actor:
-    """Turn the credentials into an Actor, or refuse with 401/404."""
-    if credentials.service and credentials.telegram_id is None:
-        return Actor(member_id=None, role=None)
-    query = select(Member, Agency.code).outerjoin(Agency, Agency.id == Member.agency_id)
-    if credentials.service:
-        query = query.where(Member.telegram_id == credentials.telegram_id)
-    else:
-        query = query.join(ApiToken, ApiToken.member_id == Member.id).where(
-            ApiToken.token_hash == credentials.token_hash
-        )
-    row = (await session.execute(query)).first()
-    if row is None:
-        if credentials.service:
-            raise NotFound(NOT_ENROLLED, code="not_enrolled")
-        raise Unauthorized(BAD_TOKEN)
-    m, code = row
-    # Only the bot's acting for a member shows they can be reached again (they messaged it).
-    reachable = m.reachable or not credentials.service
-    return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, reachable)
 
 
 def ensure_member(actor: Actor) -> None:

@@ -10,7 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
-from collector.db import Database
+from collector.db import Database, database
 from collector.errors import DomainError
 from collector.migrate import upgrade
 from models.grades import BY_NAME
@@ -56,7 +56,7 @@ def run(work: Callable[[Settings], Awaitable[T]]) -> T:
 
 
 async def with_db(conf: Settings, job: Callable[[Database], Awaitable[T]]) -> T:
-    db = Database(conf.database_url)
+    db = database(conf)
     try:
         return await job(db)
     finally:

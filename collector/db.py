@@ -1,12 +1,22 @@
-"""Engines and transactions for SQLite (the embedded default) and PostgreSQL."""
+"""Engines and transactions for SQLite (the embedded default) and PostgreSQL.
 
+Two ways to run a transaction: `write()`/`read()` give an ORM session (SQLModel services), and
+`run(procedure)` runs a procedure written once against `collector.dbport.Port` (the hot writes:
+answers, who is asking) on SQLite's writer thread or on a pooled asyncpg connection.
+"""
+
+import asyncio
+import contextlib
 import logging
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import asyncpg
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncSession,
@@ -14,8 +24,33 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from collector.dbport import PRAGMAS, PgPort, Port
 from collector.sqlite_writer import SqliteWriter
 from models.settings import Settings
+
+T = TypeVar("T")
+Procedure = Callable[[Port], Awaitable[T]]
+
+
+def unavailable(exc: BaseException) -> bool:
+    """True when an error means the database cannot be reached (or gave up on a statement):
+    the caller is told to try again later (503), not that something broke."""
+    if isinstance(exc, sa_exc.DBAPIError):
+        broken = sa_exc.OperationalError | sa_exc.InterfaceError
+        if exc.connection_invalidated or isinstance(exc, broken):
+            return True
+        exc = getattr(exc.orig, "__cause__", None) or exc  # the driver's own error
+    return isinstance(
+        exc,
+        OSError
+        | sqlite3.OperationalError
+        | TimeoutError
+        | asyncpg.PostgresConnectionError
+        | asyncpg.InterfaceError
+        | asyncpg.QueryCanceledError
+        | asyncpg.CannotConnectNowError
+        | asyncpg.TooManyConnectionsError,
+    )
 
 
 def _sqlite_pragmas(immediate: bool) -> Any:
@@ -23,10 +58,8 @@ def _sqlite_pragmas(immediate: bool) -> Any:
         # Let SQLAlchemy, not the driver, decide when transactions begin (see on_begin).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        for pragma in PRAGMAS:
+            cursor.execute(f"PRAGMA {pragma}")
         cursor.close()
 
     def on_begin(conn: Any) -> None:
@@ -49,9 +82,18 @@ def _keep_answers_out_of_logs() -> None:
 class Database:
     """Read and write transactions. On SQLite writers queue on a one-connection pool."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        max_overflow: int = 10,
+        statement_timeout: float = 30,
+        connect_timeout: float = 5,
+    ) -> None:
         _keep_answers_out_of_logs()
         self.url = url
+        self.connect_timeout = connect_timeout
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             database = make_url(url).database
@@ -70,11 +112,29 @@ class Database:
                 event.listen(engine.sync_engine, "connect", on_connect)
                 event.listen(engine.sync_engine, "begin", on_begin)
         else:
+            # Server-side statement timeout on every connection; the client gives up a little
+            # later, so a lost server is noticed too. Pre-ping: a replica whose database went
+            # away and came back recovers by itself instead of failing on stale connections.
+            server = {"statement_timeout": str(int(statement_timeout * 1000))}
+            self._asyncpg: dict[str, Any] = {
+                "timeout": connect_timeout,
+                "command_timeout": statement_timeout + 5,
+                "server_settings": {**server, "application_name": "maa-collector"},
+            }
             self.write_engine = create_async_engine(
-                url, pool_size=10, max_overflow=10, hide_parameters=True
+                url,
+                pool_size=pool_size,
+                max_overflow=max_overflow,
+                pool_timeout=connect_timeout,
+                pool_pre_ping=True,
+                hide_parameters=True,
+                connect_args=self._asyncpg,
             )
             self.read_engine = self.write_engine
+            self._pool_size = pool_size + max_overflow
         self.writer: SqliteWriter | None = None
+        self._pool: asyncpg.Pool | None = None
+        self._pool_lock = asyncio.Lock()
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -89,6 +149,51 @@ class Database:
         async with self._read() as session, session.begin():
             yield session
 
+    async def run(self, procedure: Procedure[T]) -> T:
+        """Run a procedure in one transaction: committed if it returns, rolled back if it
+        raises. SQLite: on the writer thread (group commit); PostgreSQL: a pooled connection."""
+        if self.is_sqlite:
+            self.start_writer()
+            if self.writer is None:
+                raise RuntimeError("procedures need an SQLite file, not an in-memory database")
+            return await self.writer.run(procedure)
+        pool = self._pool or await self._open_pool()
+        async with pool.acquire(timeout=self.connect_timeout) as conn:
+            port = PgPort(conn)
+            try:
+                result = await procedure(port)
+            except BaseException:
+                if port.transaction is not None:
+                    # A lost connection cannot roll back; the pool discards it on release.
+                    with contextlib.suppress(
+                        asyncpg.PostgresError, asyncpg.InterfaceError, OSError
+                    ):
+                        await port.transaction.rollback()
+                raise
+            if port.transaction is not None:
+                await port.transaction.commit()
+            return result
+
+    async def _open_pool(self) -> asyncpg.Pool:
+        # min_size=0: opening the pool connects to nothing, so a collector starts (and answers
+        # 503 on /healthz) while its database is away; connections are made as needed.
+        async with self._pool_lock:
+            if self._pool is None:
+                dsn = make_url(self.url).set(drivername="postgresql")
+                self._pool = await asyncpg.create_pool(
+                    dsn.render_as_string(hide_password=False),
+                    min_size=0,
+                    max_size=self._pool_size,
+                    max_inactive_connection_lifetime=60,
+                    **self._asyncpg,
+                )
+            return self._pool
+
+    async def ping(self) -> None:
+        """Raise unless the database answers within the connect timeout."""
+        async with asyncio.timeout(self.connect_timeout):
+            await self.run(_select_one)
+
     def start_writer(self) -> None:
         """The app's hot writes go through one writer thread (SQLite files only)."""
         database = make_url(self.url).database if self.is_sqlite else None
@@ -100,10 +205,23 @@ class Database:
         if self.writer is not None:
             await self.writer.close()
             self.writer = None
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
         await self.write_engine.dispose()
         if self.read_engine is not self.write_engine:
             await self.read_engine.dispose()
 
 
+async def _select_one(port: Port) -> None:
+    await port.fetch_one("SELECT 1")
+
+
 def database(settings: Settings) -> Database:
-    return Database(settings.database_url)
+    return Database(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        statement_timeout=settings.db_statement_timeout,
+        connect_timeout=settings.db_connect_timeout,
+    )

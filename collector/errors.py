@@ -44,3 +44,7 @@ class Gone(DomainError):
 
 class Unprocessable(DomainError):
     status, code = 422, "invalid_answer"
+
+
+class Unavailable(DomainError):
+    status, code = 503, "unavailable"

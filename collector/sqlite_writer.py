@@ -3,9 +3,12 @@
 The answer write is the hot path: every turn of every auditor. Through SQLAlchemy's aiosqlite
 adapter one write took ~6 ms of CPU (four thread hand-offs per statement); here a whole write is
 one hand-off and ~40 µs of plain `sqlite3`, and the writes that queued up meanwhile share one
-`BEGIN IMMEDIATE … COMMIT` (group commit). Each write runs inside its own SAVEPOINT, so one
-refused write (a 4xx) leaves the others in its batch, and the database, exactly as they were.
-A write's future is resolved only after its batch has committed: no one is told "saved" early.
+`BEGIN IMMEDIATE … COMMIT` (group commit). A write is a procedure written once for both
+databases against `collector.dbport.Port`; here it gets a `SqlitePort` and is driven to its end
+in this thread (`dbport.drive`: it never suspends). Each write that writes runs inside its own
+SAVEPOINT, so one refused write (a 4xx) leaves the others in its batch, and the database,
+exactly as they were. A write's future is resolved only after its batch has committed: no one
+is told "saved" early.
 """
 
 import asyncio
@@ -13,15 +16,17 @@ import logging
 import queue
 import sqlite3
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
+
+from collector.dbport import PRAGMAS, SqlitePort, drive
 
 log = logging.getLogger("maa.collector")
 
 T = TypeVar("T")
-Job = tuple[asyncio.AbstractEventLoop, asyncio.Future, Callable[[sqlite3.Connection], Any]]
+Procedure = Callable[[SqlitePort], Awaitable[Any]]
+Job = tuple[asyncio.AbstractEventLoop, asyncio.Future, Procedure]
 Outcome = tuple[Job, Any, BaseException | None]
-PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000")
 BATCH = 64  # a burst still commits (and answers) in steps of about this many writes
 
 
@@ -34,7 +39,7 @@ def connect(path: str) -> sqlite3.Connection:
 
 
 class SqliteWriter:
-    """Run `fn(connection)` write transactions in one thread, in arrival order."""
+    """Run write procedures `fn(port)` in one thread, in arrival order."""
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -46,7 +51,7 @@ class SqliteWriter:
         self._thread = threading.Thread(target=self._loop, name="maa-sqlite-writer", daemon=True)
         self._thread.start()
 
-    async def run(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    async def run(self, fn: Callable[[SqlitePort], Awaitable[T]]) -> T:
         """Queue one write; its result once committed, or its exception (nothing written)."""
         if self._thread is None:
             raise RuntimeError("the SQLite writer is not running")
@@ -95,19 +100,19 @@ class SqliteWriter:
     @staticmethod
     def _commit(con: sqlite3.Connection, batch: list[Job]) -> list[Outcome]:
         outcomes: list[Outcome] = []
+        port = SqlitePort(con)
         try:
-            con.execute("BEGIN IMMEDIATE")
             for job in batch:
-                con.execute("SAVEPOINT job")
                 try:
-                    result = job[2](con)
+                    result = drive(job[2](port))
                 except Exception as exc:
-                    con.execute("ROLLBACK TO job")
+                    port.end_job(keep=False)
                     outcomes.append((job, None, exc))
                 else:
+                    port.end_job(keep=True)
                     outcomes.append((job, result, None))
-                con.execute("RELEASE job")
-            con.execute("COMMIT")
+            if con.in_transaction:  # the first write of the batch began it (port.begin)
+                con.execute("COMMIT")
         except sqlite3.Error as exc:
             # The batch did not commit (disk full, I/O error...): every write in it failed.
             log.error("SQLite write batch failed: %s", type(exc).__name__)

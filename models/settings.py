@@ -28,6 +28,18 @@ class Settings(BaseSettings):
     reminders: bool = Field(True, description="The bot sends queued reminders (outbox)")
     out_dir: Path = Field(Path("out"), description="Where `maa demo` writes the reports")
     log_level: str = Field("INFO", description="Python logging level")
+    db_pool_size: int = Field(
+        10, ge=1, le=1000, description="PostgreSQL connections each pool of a collector keeps"
+    )
+    db_max_overflow: int = Field(
+        10, ge=0, le=1000, description="PostgreSQL connections a pool may open beyond its size"
+    )
+    db_statement_timeout: float = Field(
+        30, gt=0, description="PostgreSQL: seconds before a statement is cancelled"
+    )
+    db_connect_timeout: float = Field(
+        5, gt=0, description="Seconds to wait for a database connection before answering 503"
+    )
 
     @field_validator("database_url")
     @classmethod

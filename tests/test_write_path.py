@@ -1,7 +1,8 @@
 """The answer write path: batched writes keep their own outcome; the two stores agree.
 
-On SQLite answer writes go through the writer thread (collector.sqlite_writer) in plain SQL;
-on PostgreSQL through the ORM. The API tests here run on both.
+Answer writes are one procedure (collector.services.answers) on both databases: on SQLite
+through the writer thread (collector.sqlite_writer), on PostgreSQL a pooled asyncpg connection.
+The API tests here run on both.
 """
 
 import asyncio
@@ -150,13 +151,13 @@ async def test_writer_tells_no_one_saved_when_their_batch_does_not_commit(sqlite
     writer = SqliteWriter(sqlite_file)
     writer.start()
 
-    def good(con):
-        return con.execute("INSERT INTO child (parent_id) VALUES (1)").lastrowid
+    async def good(port):
+        return await port.execute("INSERT INTO child (parent_id) VALUES (1)")
 
-    def breaks_at_commit(con):
+    async def breaks_at_commit(port):
         # A deferred foreign key is checked only at COMMIT: the whole batch fails there.
-        con.execute("PRAGMA defer_foreign_keys = ON")
-        con.execute("INSERT INTO child (parent_id) VALUES (42)")
+        await port.execute("PRAGMA defer_foreign_keys = ON")
+        await port.execute("INSERT INTO child (parent_id) VALUES (42)")
 
     try:
         results = await asyncio.gather(
@@ -175,12 +176,12 @@ async def test_writer_runs_each_write_in_its_own_savepoint(sqlite_file):
     writer = SqliteWriter(sqlite_file)
     writer.start()
 
-    def good(con):
-        con.execute("INSERT INTO child (parent_id) VALUES (1)")
+    async def good(port):
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
         return "ok"
 
-    def half_then_fails(con):
-        con.execute("INSERT INTO child (parent_id) VALUES (1)")
+    async def half_then_fails(port):
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
         raise ValueError("refused after writing")
 
     try:
@@ -198,8 +199,9 @@ async def test_closing_the_writer_finishes_the_writes_already_queued(sqlite_file
     writer = SqliteWriter(sqlite_file)
     writer.start()
 
-    def good(con):
-        return con.execute("INSERT INTO child (parent_id) VALUES (1)").lastrowid
+    async def good(port):
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
+        return (await port.fetch_one("SELECT max(id) FROM child"))[0]
 
     writes = [asyncio.create_task(writer.run(good)) for _ in range(5)]
     await asyncio.sleep(0)  # the writes are queued, not yet handed to the thread

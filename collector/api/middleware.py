@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
+from collector.db import unavailable
 from collector.errors import DomainError
 
 log = logging.getLogger("maa.collector")
@@ -29,7 +30,20 @@ async def errors(
             raise
         code, message = _HTTP_CODES.get(exc.status, ("http_error", exc.reason))
         return web.json_response({"error": code, "message": message}, status=exc.status)
-    except Exception:
+    except Exception as exc:
+        if unavailable(exc):
+            # The database is away (or gave up on a statement): nothing was saved, and the
+            # same request may be sent again (every write is idempotent).
+            log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                        type(exc).__name__)  # fmt: skip
+            return web.json_response(
+                {
+                    "error": "unavailable",
+                    "message": "The database cannot be reached just now; nothing was saved. "
+                    "Try again in a moment.",
+                },
+                status=503,
+            )
         # Log where it broke, never the request body: it may hold narrative text.
         log.exception("unhandled error on %s %s", request.method, request.path)
         return web.json_response(

@@ -1,17 +1,18 @@
 """Declare a route once, with its request and response models: aiohttp and OpenAPI both read it."""
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from collector.auth import TELEGRAM_HEADER, Actor, Credentials, read_credentials, resolve_actor
+from collector.auth import TELEGRAM_HEADER, Actor, Credentials, read_credentials
 from collector.db import Database
 from collector.errors import BadRequest
 from collector.keys import DB, SETTINGS
-from collector.services import members
+from collector.services.acting import acting
 
 
 @dataclass
@@ -101,15 +102,7 @@ class Api:
 
 async def actor_for(db: Database, credentials: Credentials) -> Actor:
     """Who the request acts for; marks a member reachable again when the bot acts for them."""
-    async with db.read() as session:
-        actor = await resolve_actor(session, credentials)
-    if not actor.reachable:
-        # The bot only acts for a member when they message it, so they have unblocked it:
-        # reminders may reach them again. A write only on this rare change.
-        async with db.write() as session:
-            await members.mark_reachable(session=session, actor=actor)
-        actor = replace(actor, reachable=True)
-    return actor
+    return await db.run(partial(acting, credentials=credentials))
 
 
 def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:

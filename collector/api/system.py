@@ -6,8 +6,10 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from collector.api.routing import Api, Call
+from collector.db import unavailable
+from collector.errors import Unavailable
 from collector.keys import DB
-from collector.services import answers_sql, updates
+from collector.services import answers
 
 api = Api()
 
@@ -20,12 +22,20 @@ class Seen(BaseModel):
     first: bool
 
 
-@api.route("GET", "/healthz", "Liveness and database check", response=Health, auth=False)
+@api.route(
+    "GET",
+    "/healthz",
+    "Liveness and database check (503 while the database cannot be reached)",
+    response=Health,
+    auth=False,
+)
 async def healthz(call: Call) -> Health:
-    from sqlalchemy import text
-
-    async with call.request.app[DB].read() as session:
-        await session.execute(text("SELECT 1"))
+    try:
+        await call.request.app[DB].ping()
+    except Exception as exc:
+        if not unavailable(exc):
+            raise
+        raise Unavailable("The database cannot be reached.", code="database_unavailable") from None
     return Health(status="ok")
 
 
@@ -37,14 +47,10 @@ async def healthz(call: Call) -> Health:
     resolve=False,
 )
 async def seen_update(call: Call) -> Seen:
-    update_id, db = call.int_param("update_id"), call.request.app[DB]
-    if db.writer is not None:  # SQLite: once per update, so on the writer's fast path
-        write = partial(answers_sql.mark_seen, credentials=call.credentials, update_id=update_id)
-        return Seen(first=await db.writer.run(write))
-    actor = await call.acting()
-    async with db.write() as session:
-        first = await updates.mark_seen(session=session, actor=actor, update_id=update_id)
-    return Seen(first=first)
+    write = partial(
+        answers.mark_seen, credentials=call.credentials, update_id=call.int_param("update_id")
+    )
+    return Seen(first=await call.request.app[DB].run(write))
 
 
 @api.route("GET", "/api/openapi.json", "This document", auth=False, raw=True)

@@ -217,26 +217,3 @@ async def agency_name(*, session: AsyncSession, code: str | None) -> str | None:
     if code is None:
         return None
     return (await session.execute(select(Agency.name).where(Agency.code == code))).scalar()
-
-
-async def mark_reachable(*, session: AsyncSession, actor: Actor) -> bool:
-    """The member messaged the bot again: reminders reach them again. True if it changed."""
-    # Conditional, so two requests at once (or two replicas) record the change once.
-    changed = await session.execute(
-        update(Member)
-        .where(Member.id == actor.member_id, Member.reachable.is_(False))
-        .values(reachable=True)
-        .returning(Member.id)
-    )
-    if changed.first() is None:
-        return False
-    record(
-        session,
-        actor=actor,
-        action="member.reachable",
-        entity="member",
-        entity_id=actor.member_id,
-        before={"reachable": False},
-        after={"reachable": True},
-    )
-    return True

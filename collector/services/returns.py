@@ -1,4 +1,4 @@
-"""Returns: open a draft, answer one question at a time, submit, reopen."""
+"""Returns: open a draft, submit, reopen (answers: `collector.services.answers`)."""
 
 from typing import Any
 
@@ -13,23 +13,16 @@ from collector.services.return_rules import (
     NOT_YOURS,
     WRITERS,
     ReturnFacts,
-    answer_result,
     check_writable,
-    concern_alert,
     may_write,
-    question_of,
-    raises_alert,
     return_public,
-    validate,
-    with_part,
 )
-from collector.services.updates import first_sight
 from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
 from models.ops import AuditEvent, AuditEventPublic
 from models.people import Agency, Member
-from models.returns import Answer, AnswerResult, AuditReturn, ReturnOpen, ReturnPublic
+from models.returns import Answer, AuditReturn, ReturnOpen, ReturnPublic
 from models.rounds import Case, Expectation, Round
 from models.tool import load_tool
 
@@ -168,88 +161,6 @@ async def _coordinators(session: AsyncSession) -> list[int]:
         )
     )
     return list(ids.scalars())
-
-
-async def put_answer(
-    *,
-    session: AsyncSession,
-    actor: Actor,
-    return_id: int,
-    key: str,
-    value: Any,
-    part: bool = False,
-    update_id: int | None = None,
-    fresh: bool = False,
-) -> AnswerResult:
-    """Store one answer; with part=True, `value` is one more message of a narrative, joined to
-    the stored text (unless `fresh`). The same answer again changes nothing and records nothing,
-    and so does an update (`update_id`) seen before. answers_sql.put_answer is the same in SQL."""
-    loaded = await _load(session, actor, return_id, write=True)
-    facts = loaded.facts
-    check_writable(facts)
-    question = question_of(facts, key)
-    # One read of the return's answers serves the join, the before-value and the response.
-    answers = await _answers(session, return_id)
-    if update_id is not None and not await first_sight(session, update_id):
-        return answer_result(facts, answers, None, repeat=True)
-    if part:
-        clean = with_part(question, None if fresh else answers.get(key), value)
-    else:
-        clean = validate(question, value)
-    return await _store(session, actor, loaded, question, key, clean, answers)
-
-
-async def _store(
-    session: AsyncSession,
-    actor: Actor,
-    loaded: _Loaded,
-    question: Any,
-    key: str,
-    clean: Any,
-    answers: dict[str, Any],
-) -> AnswerResult:
-    return_id, facts = loaded.ret.id, loaded.facts
-    existed = key in answers
-    alert = None
-    if not existed or answers[key] != clean:
-        now = utcnow()
-        before = answers.get(key)
-        await session.execute(
-            insert_for(session, Answer)
-            .values(
-                return_id=return_id,
-                question_key=key,
-                value=clean,
-                answered_by=actor.member_id,
-                answered_at=now,
-            )
-            .on_conflict_do_update(
-                index_elements=["return_id", "question_key"],
-                set_={"value": clean, "answered_by": actor.member_id, "answered_at": now},
-            )
-        )
-        loaded.ret.updated_at = now
-        record(
-            session,
-            actor=actor,
-            action="answer.put",
-            entity="return",
-            entity_id=return_id,
-            before={key: before} if existed else None,
-            after={key: clean},
-        )
-        if raises_alert(question, clean):
-            alert = concern_alert(facts, await _coordinators(session))
-            record(
-                session,
-                actor=actor,
-                action="concern.raised",
-                entity="return",
-                entity_id=return_id,
-                after={"case": alert.case, "agency": alert.agency},
-            )
-        answers[key] = clean
-    return answer_result(facts, answers, alert)
 
 
 async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:

@@ -1,0 +1,159 @@
+"""The one small database port the hot write procedures are written against, and its two sides.
+
+A procedure (`collector.services.answers`, `collector.services.acting`) is an `async def` that
+takes a `Port` and runs SQL written once, with `?` placeholders, in the subset both databases
+speak (ON CONFLICT, RETURNING, TRUE/FALSE). What differs between the databases stays here:
+
+- SQLite (`SqlitePort`): plain `sqlite3` calls on the writer thread's connection
+  (`collector.sqlite_writer`). Its methods are coroutines that never suspend, so the thread
+  drives a whole procedure with one `coro.send(None)` (`drive`) and keeps its group commit.
+- PostgreSQL (`PgPort`): an asyncpg connection from the collector's pool; asyncpg prepares each
+  statement once per connection and reuses it (its statement cache).
+
+Both sides begin the transaction lazily: reads before `begin()` need no transaction, the first
+write (or `begin()`, before a read that must lock) opens it, so a read-only procedure (who is
+asking, a repeated update) costs no BEGIN/COMMIT.
+"""
+
+import re
+import sqlite3
+from collections.abc import Coroutine, Sequence
+from datetime import UTC, datetime
+from typing import Any, Protocol, TypeVar
+
+T = TypeVar("T")
+Row = Sequence[Any]
+
+# One place for the SQLite connection set-up: the writer thread and SQLAlchemy's engines.
+PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000")
+
+
+class Port(Protocol):
+    """What a write procedure may do with the database inside its one transaction."""
+
+    dialect: str
+
+    async def begin(self) -> None:
+        """Open the transaction now (before a read whose rows must not change under us)."""
+
+    def for_update(self, alias: str) -> str:
+        """The clause that locks the rows of `alias` read next (SQLite: the write lock is
+        already the whole database's, from `begin()`)."""
+
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None: ...
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Row]: ...
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        """Run a write (in the transaction, begun if need be); the number of rows it changed."""
+
+    def read_stamp(self, value: Any) -> datetime | None:
+        """A timestamp column's value as an aware UTC datetime."""
+
+
+def stamp(moment: datetime) -> str:
+    """A UTC timestamp as SQLAlchemy stores one on SQLite (models.base.UTCDateTime)."""
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+class SqlitePort:
+    """The writer thread's `sqlite3` connection. One instance serves one write batch: the
+    batch shares a BEGIN IMMEDIATE … COMMIT, each procedure in it its own SAVEPOINT."""
+
+    dialect = "sqlite"
+
+    def __init__(self, con: sqlite3.Connection) -> None:
+        self.con = con
+        self._savepoint = False
+
+    async def begin(self) -> None:
+        if not self.con.in_transaction:
+            self.con.execute("BEGIN IMMEDIATE")
+        if not self._savepoint:
+            self.con.execute("SAVEPOINT job")
+            self._savepoint = True
+
+    def for_update(self, alias: str) -> str:
+        return ""
+
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
+        return self.con.execute(sql, _sqlite_args(args)).fetchone()
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
+        return self.con.execute(sql, _sqlite_args(args)).fetchall()
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        await self.begin()
+        return self.con.execute(sql, _sqlite_args(args)).rowcount
+
+    def read_stamp(self, value: Any) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
+
+    def end_job(self, *, keep: bool) -> None:
+        """After one procedure: keep its writes (in the batch's transaction) or undo them."""
+        if self._savepoint:
+            if not keep:
+                self.con.execute("ROLLBACK TO job")
+            self.con.execute("RELEASE job")
+            self._savepoint = False
+
+
+def _sqlite_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+    if any(type(a) is datetime for a in args):
+        return tuple(stamp(a) if type(a) is datetime else a for a in args)
+    return args
+
+
+def drive(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a procedure on a SqlitePort to its end in this thread: it never suspends."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value
+    coro.close()
+    raise RuntimeError("a procedure on the SQLite writer awaited something other than its port")
+
+
+_PLACEHOLDER = re.compile(r"\?")
+_numbered: dict[str, str] = {}
+
+
+def numbered(sql: str) -> str:
+    """`?` placeholders as asyncpg's `$1, $2, …` (computed once per statement)."""
+    done = _numbered.get(sql)
+    if done is None:
+        count = iter(range(1, 1000))
+        done = _numbered[sql] = _PLACEHOLDER.sub(lambda _: f"${next(count)}", sql)
+    return done
+
+
+class PgPort:
+    """An asyncpg connection from the pool; one instance per procedure run (`Database.run`)."""
+
+    dialect = "postgresql"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.transaction: Any = None
+
+    async def begin(self) -> None:
+        if self.transaction is None:
+            self.transaction = self.conn.transaction()
+            await self.transaction.start()
+
+    def for_update(self, alias: str) -> str:
+        return f" FOR UPDATE OF {alias}"
+
+    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
+        return await self.conn.fetchrow(numbered(sql), *args)
+
+    async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
+        return await self.conn.fetch(numbered(sql), *args)
+
+    async def execute(self, sql: str, *args: Any) -> int:
+        await self.begin()
+        status = await self.conn.execute(numbered(sql), *args)  # e.g. "INSERT 0 1"
+        return int(status.rpartition(" ")[2] or 0)
+
+    def read_stamp(self, value: Any) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)

@@ -1,0 +1,177 @@
+"""The answer write: one procedure for SQLite and PostgreSQL (`collector.dbport.Port`).
+
+Every answer goes through here: the API's answer and part routes, the demo loader, the
+benches. The rules (who may write, when, what an answer may be) live in `return_rules`; this is
+the procedure around them, in one transaction: who is asking (and the reachable mark), lock the
+return, read its answers, de-duplicate a redelivered Telegram update, validate, then write only
+when the value changed: the answer, the return's `updated_at`, the audit event, and when the
+answer raises a concern, the alert and its event.
+
+Where later additions go: a check on the actor -> `acting.resolve`; a check on the return or
+the answer -> `return_rules` (called from `put_answer`); another row written with a changed
+answer (an outbox row, ...) -> `_store`; how a value is stored (encoding, encryption) ->
+`store_value` / `load_value`, the one pair every read and write here uses.
+"""
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from collector.auth import Actor, Credentials, ensure_member
+from collector.dbport import Port
+from collector.services import audit
+from collector.services.acting import acting
+from collector.services.return_rules import (
+    ReturnFacts,
+    answer_result,
+    check_writable,
+    concern_alert,
+    may_write,
+    question_of,
+    raises_alert,
+    validate,
+    with_part,
+)
+from models.enums import ReturnStatus, RoundStatus
+from models.returns import AnswerResult
+from models.tool import Question
+
+RETURN_FACTS = (
+    "SELECT r.id, r.status, r.agency_id, ag.code, ag.name, c.reference, ro.slug, ro.status,"
+    " ro.tool_version, r.submitted_at, r.reopened_reason"
+    " FROM audit_return r JOIN round ro ON ro.id = r.round_id"
+    ' JOIN agency ag ON ag.id = r.agency_id JOIN "case" c ON c.id = r.case_id WHERE r.id = ?'
+)
+ANSWERS = "SELECT question_key, value FROM answer WHERE return_id = ?"
+UPSERT_ANSWER = (
+    "INSERT INTO answer (return_id, question_key, value, answered_by, answered_at)"
+    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (return_id, question_key) DO UPDATE SET"
+    " value = excluded.value, answered_by = excluded.answered_by,"
+    " answered_at = excluded.answered_at"
+)
+TOUCH_RETURN = "UPDATE audit_return SET updated_at = ? WHERE id = ?"
+COORDINATORS = (
+    "SELECT telegram_id FROM member WHERE role = 'coordinator' AND telegram_id IS NOT NULL"
+)
+MARK_SEEN = (
+    "INSERT INTO seen_update (update_id, seen_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING"
+)
+
+
+def store_value(clean: Any) -> str:
+    """An answer's value as stored: JSON text, as SQLAlchemy's JSON type writes it."""
+    return json.dumps(clean)
+
+
+def load_value(stored: str) -> Any:
+    return json.loads(stored)
+
+
+async def return_facts(port: Port, return_id: int) -> ReturnFacts | None:
+    """The return with the names it is known by, its row locked until the write commits (one
+    writer per return on PostgreSQL; on SQLite the writer already holds the write lock)."""
+    await port.begin()
+    row = await port.fetch_one(RETURN_FACTS + port.for_update("r"), return_id)
+    if row is None:
+        return None
+    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason = row
+    return ReturnFacts(
+        id=rid,
+        status=ReturnStatus(status),
+        agency_id=agency_id,
+        agency_code=code,
+        agency_name=name,
+        case_reference=ref,
+        round_slug=slug,
+        round_status=RoundStatus(round_status),
+        tool_version=tool,
+        submitted_at=port.read_stamp(submitted),
+        reopened_reason=reason,
+    )
+
+
+async def first_sight(port: Port, update_id: int, now: datetime) -> bool:
+    """Record a Telegram update id in this transaction; True unless it was recorded before."""
+    return await port.execute(MARK_SEEN, update_id, now) == 1
+
+
+async def put_answer(
+    port: Port,
+    *,
+    who: Credentials | Actor,
+    return_id: int,
+    key: str,
+    value: Any,
+    part: bool = False,
+    update_id: int | None = None,
+    fresh: bool = False,
+) -> AnswerResult:
+    """Store one answer; with part=True, `value` is one more message of a narrative, joined to
+    the stored text (unless `fresh`). The same answer again changes nothing and records nothing,
+    and so does an update (`update_id`) seen before. `who`: a request's credentials (resolved
+    here, in the same transaction), or an actor already known (the demo loader)."""
+    now = datetime.now(UTC)
+    actor = await acting(port, who, now) if isinstance(who, Credentials) else who
+    ensure_member(actor)
+    facts = may_write(actor, await return_facts(port, return_id))
+    check_writable(facts)
+    question = question_of(facts, key)
+    # One read of the return's answers serves the join, the before-value and the response.
+    rows = await port.fetch_all(ANSWERS, return_id)
+    answers = {k: load_value(v) for k, v in rows}
+    if update_id is not None and not await first_sight(port, update_id, now):
+        return answer_result(facts, answers, None, repeat=True)
+    if part:
+        clean = with_part(question, None if fresh else answers.get(key), value)
+    else:
+        clean = validate(question, value)
+    if key in answers and answers[key] == clean:
+        return answer_result(facts, answers, None)
+    return await _store(port, actor, facts, question, key, clean, answers, now)
+
+
+async def _store(
+    port: Port,
+    actor: Actor,
+    facts: ReturnFacts,
+    question: Question,
+    key: str,
+    clean: Any,
+    answers: dict[str, Any],
+    now: datetime,
+) -> AnswerResult:
+    """Write a changed answer, with everything that goes with it, in the caller's transaction."""
+    return_id, existed = facts.id, key in answers
+    await port.execute(UPSERT_ANSWER, return_id, key, store_value(clean), actor.member_id, now)
+    await port.execute(TOUCH_RETURN, now, return_id)
+    await audit.insert(
+        port,
+        at=now,
+        actor=actor,
+        action="answer.put",
+        entity="return",
+        entity_id=return_id,
+        before={key: answers[key]} if existed else None,
+        after={key: clean},
+    )
+    alert = None
+    if raises_alert(question, clean):
+        ids = [tid for (tid,) in await port.fetch_all(COORDINATORS)]
+        alert = concern_alert(facts, ids)
+        await audit.insert(
+            port,
+            at=now,
+            actor=actor,
+            action="concern.raised",
+            entity="return",
+            entity_id=return_id,
+            after={"case": alert.case, "agency": alert.agency},
+        )
+    answers[key] = clean
+    return answer_result(facts, answers, alert)
+
+
+async def mark_seen(port: Port, *, credentials: Credentials, update_id: int) -> bool:
+    """True the first time the bot reports a Telegram update id, False ever after."""
+    (await acting(port, credentials)).require_service()
+    return await first_sight(port, update_id, datetime.now(UTC))
