@@ -3,11 +3,13 @@
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from models.tables import metadata
 
 config = context.config
+MIGRATION_LOCK = 72_406_110  # a pg_advisory lock key of our own
 
 
 def do_run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
@@ -18,6 +20,10 @@ def do_run_migrations(connection) -> None:  # type: ignore[no-untyped-def]
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together each migrate at start: one at a time, and the later
+            # ones find the schema current (the version is read after the lock is taken).
+            connection.execute(text(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
         context.run_migrations()
 
 
