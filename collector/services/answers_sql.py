@@ -10,15 +10,22 @@ PostgreSQL, which is what keeps the two alike.
 import json
 import sqlite3
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from collector.auth import BAD_TOKEN, NOT_ENROLLED, Actor, Credentials, ensure_member
 from collector.errors import NotFound, Unauthorized
+from collector.services.concern_rules import (
+    CONTEXT_SQL,
+    RECIPIENTS_SQL,
+    context_of,
+    plan_concern,
+    recipients_of,
+)
 from collector.services.return_rules import (
     ReturnFacts,
     answer_result,
     check_writable,
-    concern_alert,
     may_write,
     question_of,
     raises_alert,
@@ -26,7 +33,7 @@ from collector.services.return_rules import (
     with_part,
 )
 from models.enums import ReturnStatus, Role, RoundStatus
-from models.returns import AnswerResult
+from models.returns import AnswerResult, ConcernAlert
 
 _MEMBER = (
     "SELECT m.id, m.role, m.agency_id, a.code, m.telegram_id, m.reachable"
@@ -53,9 +60,6 @@ AUDIT_EVENT = (
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 )
 MARK_REACHABLE = "UPDATE member SET reachable = 1 WHERE id = ? AND reachable = 0"
-COORDINATORS = (
-    "SELECT telegram_id FROM member WHERE role = 'coordinator' AND telegram_id IS NOT NULL"
-)
 MARK_SEEN = (
     "INSERT INTO seen_update (update_id, seen_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING"
 )
@@ -179,12 +183,54 @@ def put_answer(
         before = {key: answers[key]} if existed else None
         _event(con, actor, now, "answer.put", "return", return_id, before, {key: clean})
         if raises_alert(question, clean):
-            ids = [tid for (tid,) in con.execute(COORDINATORS)]
-            alert = concern_alert(found, ids)
-            after = {"case": alert.case, "agency": alert.agency}
-            _event(con, actor, now, "concern.raised", "return", return_id, None, after)
+            # Concern alert: its row and outbox messages, in this transaction (concern_rules).
+            alert = raise_concern(con, found, actor, now)
         answers[key] = clean
     return answer_result(found, answers, alert)
+
+
+INSERT_CONCERN = (
+    "INSERT INTO concern (round_id, return_id, agency_id, case_reference, raised_by, raised_at,"
+    " escalate_at, deliverable) VALUES (:round_id, :return_id, :agency_id, :case_reference,"
+    " :raised_by, :raised_at, :escalate_at, :deliverable)"
+)
+INSERT_MESSAGE = (
+    "INSERT INTO reminder (key, round_id, kind, stage, recipient_id, expectation_id, action_id,"
+    " payload, send_after, status, attempts, created_at, priority, concern_id) VALUES (:key,"
+    " :round_id, :kind, :stage, :recipient_id, :expectation_id, :action_id, :payload,"
+    " :send_after, :status, :attempts, :created_at, :priority, :concern_id)"
+    " ON CONFLICT (key) DO NOTHING"
+)
+
+
+def _sql_values(row: dict[str, Any]) -> dict[str, Any]:
+    """Values as SQLAlchemy stores them on SQLite: UTC stamps, JSON text, enum names."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, datetime):
+            v = stamp(v)
+        elif isinstance(v, dict):
+            v = json.dumps(v)
+        elif isinstance(v, StrEnum):
+            v = v.name
+        out[k] = v
+    return out
+
+
+def raise_concern(
+    con: sqlite3.Connection, found: ReturnFacts, actor: Actor, now: str
+) -> ConcernAlert:
+    """concerns.raise_concern in SQL: read, plan (concern_rules), insert; same transaction."""
+    context = context_of(con.execute(CONTEXT_SQL, {"return_id": found.id}).fetchone())
+    members = recipients_of(con.execute(RECIPIENTS_SQL, {"agency_id": found.agency_id}))
+    moment = _read_stamp(now)
+    assert moment is not None
+    plan = plan_concern(found, context, members, actor.member_id, moment)
+    cid = con.execute(INSERT_CONCERN, _sql_values(plan.concern)).lastrowid
+    assert cid is not None
+    con.executemany(INSERT_MESSAGE, [_sql_values(m) for m in plan.messages(cid)])
+    _event(con, actor, now, "concern.raised", "return", found.id, None, plan.audit_after(cid))
+    return plan.alert(cid)
 
 
 def mark_seen(con: sqlite3.Connection, *, credentials: Credentials, update_id: int) -> bool:

@@ -145,13 +145,3 @@ def answer_result(
     facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None, repeat: bool = False
 ) -> AnswerResult:
     return AnswerResult.model_construct(**public(facts, answers), alert=alert, repeat=repeat)
-
-
-def concern_alert(facts: ReturnFacts, coordinators: list[int]) -> ConcernAlert:
-    return ConcernAlert(
-        round=facts.round_slug,
-        case=facts.case_reference,
-        agency=facts.agency_code,
-        agency_name=facts.agency_name,
-        coordinators=sorted(coordinators),
-    )

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
 from collector.services.audit import record
+from collector.services.concerns import raise_concern
 from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
 from collector.services.return_rules import (
     NOT_YOURS,
@@ -15,7 +16,6 @@ from collector.services.return_rules import (
     ReturnFacts,
     answer_result,
     check_writable,
-    concern_alert,
     may_write,
     question_of,
     raises_alert,
@@ -28,7 +28,7 @@ from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
 from models.ops import AuditEvent, AuditEventPublic
-from models.people import Agency, Member
+from models.people import Agency
 from models.returns import Answer, AnswerResult, AuditReturn, ReturnOpen, ReturnPublic
 from models.rounds import Case, Expectation, Round
 from models.tool import load_tool
@@ -161,15 +161,6 @@ async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> 
     return await _public(session, await _load(session, actor, return_id, write=False))
 
 
-async def _coordinators(session: AsyncSession) -> list[int]:
-    ids = await session.execute(
-        select(Member.telegram_id).where(
-            Member.role == Role.coordinator, Member.telegram_id.is_not(None)
-        )
-    )
-    return list(ids.scalars())
-
-
 async def put_answer(
     *,
     session: AsyncSession,
@@ -239,15 +230,8 @@ async def _store(
             after={key: clean},
         )
         if raises_alert(question, clean):
-            alert = concern_alert(facts, await _coordinators(session))
-            record(
-                session,
-                actor=actor,
-                action="concern.raised",
-                entity="return",
-                entity_id=return_id,
-                after={"case": alert.case, "agency": alert.agency},
-            )
+            # Concern alert: its row and outbox messages, in this transaction (concern_rules).
+            alert = await raise_concern(session, facts, actor, now)
         answers[key] = clean
     return answer_result(facts, answers, alert)
 
