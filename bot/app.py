@@ -92,6 +92,8 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     application.bot_data[handlers.CLIENT] = client
+    if sender is not None:
+        application.bot_data[handlers.SENDER] = sender  # woken when a concern is queued
     application.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
     application.add_handler(CommandHandler(list(COMMANDS), handlers.command))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.command))

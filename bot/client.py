@@ -187,3 +187,11 @@ class CollectorClient:
     ) -> dict:
         body = {"progress": progress, "status": status}
         return await self.request("POST", f"/api/actions/{action_id}/progress", tid, json=body)
+
+    # Concern alerts
+    async def concerns(self, tid: int, slug: str) -> list[dict]:
+        return await self.request("GET", "/api/concerns", tid, params={"round": slug})
+
+    async def ack_concern(self, tid: int, concern_id: int) -> dict:
+        """ "I'm dealing with this": the first press owns it; any press says who does."""
+        return await self.request("POST", f"/api/concerns/{concern_id}/ack", tid)

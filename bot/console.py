@@ -16,9 +16,9 @@ from bot.flow_commands import Chat
 from bot.flow_out import (
     SCREEN,
     Clear,
+    Deliver,
     Document,
     Edit,
-    Notify,
     Out,
     Person,
     RetryLater,
@@ -71,8 +71,8 @@ class Console:
                 self.show(out.screen, target or 0, prefix="(updated) ")
             elif isinstance(out, Clear) and self.choices_on == self.state.get(SCREEN):
                 self.choices, self.choices_on = [], None
-            elif isinstance(out, Notify):
-                await self.notify(out)
+            elif isinstance(out, Deliver):
+                pass  # the bot's outbox sender delivers it (it polls); this chat sends nothing
             elif isinstance(out, Document):
                 path = self.settings.out_dir / out.filename
                 path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,21 +82,6 @@ class Console:
                 self.write(f"({out.text})")
             elif isinstance(out, RetryLater):
                 self.write(f"(Type /resume or press [{len(self.choices)}] to try again.)")
-
-    async def notify(self, out: Notify) -> None:
-        """Alerts still reach coordinators in Telegram when a bot token is configured."""
-        token = _secret(self.settings.telegram_token)
-        if not token:
-            self.write(f"(Alert for coordinator {out.telegram_id} not sent: no bot token set.)")
-            return
-        from telegram import Bot
-
-        try:
-            async with Bot(token, base_url=self.settings.telegram_base_url) as bot:
-                await bot.send_message(out.telegram_id, out.text)
-            self.write(f"(Coordinator {out.telegram_id} alerted in Telegram.)")
-        except Exception:
-            self.write(f"(Could not alert coordinator {out.telegram_id}.)")
 
     async def line(self, raw: str) -> None:
         """One line of input."""

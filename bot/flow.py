@@ -46,6 +46,7 @@ CB_ACTION_STATUS = "v"  # v|action_id|o/i/d   an action's owner: its status afte
 CB_PROGRESS_CANCEL = "q"  # q|action_id       stop waiting for a progress update
 ACTP = "actp:"  # actp:action_id             "Post progress" on an action reminder (report/)
 OPEN = "open:"  # open:round_id:case          "Open C3" on a chasing reminder (report/)
+CACK = "cack:"  # cack:concern_id             "I'm dealing with this" on a concern alert (report/)
 # Buttons of one question (their second part is its key): a button answer edits the pressed
 # message into the next question, so these must also be for the question now on it.
 QUESTION_PREFIXES = frozenset(

@@ -24,8 +24,8 @@ from bot.flow_out import (
     SCREEN,
     SEL,
     Clear,
+    Deliver,
     Edit,
-    Notify,
     Out,
     Person,
     RetryLater,
@@ -189,19 +189,11 @@ class AuditChat(NarrativeChat):
         return [answered, *after]
 
     async def alert(self, who: Person, ret: dict) -> list[Out]:
-        """Tell the round's coordinators at once: case and agency, never the narrative."""
-        case = ret["case"]
-        try:
-            me = await self.client.me(who.telegram_id)
-            people = await self.client.coordinators(who.telegram_id, ret["round"])
-        except (CollectorUnavailable, CollectorError):
-            return [Send(Screen(texts.CONCERN_NOBODY))]
-        agency = me.get("agency_name") or ret["agency"]
-        text = texts.CONCERN_ALERT.format(round=ret["round"], case=case, agency=agency)
-        ids = [p["telegram_id"] for p in people if p.get("telegram_id")]
-        if not ids:
-            return [Send(Screen(texts.CONCERN_NOBODY))]
-        return [Notify(i, text) for i in ids] + [Send(Screen(texts.CONCERN_SENT.format(case=case)))]
+        """What the collector stored with the answer, said as it is: queued to whom (and the
+        sender woken to deliver it), or that nobody can be reached and what to do now."""
+        alert = ret["alert"]
+        told: list[Out] = [Send(Screen(alert["message"]))]
+        return [*told, Deliver()] if alert["deliverable"] else told
 
     async def retry(self, who: Person, state: dict) -> list[Out]:
         """Try again to store the answer that is being kept."""

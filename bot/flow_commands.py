@@ -10,8 +10,9 @@ from collections.abc import Awaitable
 from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
-from bot.flow_actions import PROGRESS_FOR, ActionsChat
+from bot.flow_actions import PROGRESS_FOR
 from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, SEND, AuditChat
+from bot.flow_concerns import ConcernsChat
 from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
 from models.enums import Role
 from models.tool import load_tool
@@ -19,11 +20,20 @@ from models.tool import load_tool
 log = logging.getLogger(__name__)
 
 AUDITOR_COMMANDS = ("audit", "resume", "status", "back", "skip", "cancel")
-COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round", "remind", "actions")
+COORDINATOR_COMMANDS = (
+    "tally",
+    "overdue",
+    "report",
+    "invite",
+    "round",
+    "remind",
+    "actions",
+    "concerns",
+)
 COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 
 
-class Chat(AuditChat, ActionsChat):
+class Chat(AuditChat, ConcernsChat):
     def __init__(self, client: CollectorClient, bot_username: str = "") -> None:
         super().__init__(client)
         self.bot_username = bot_username
@@ -55,7 +65,7 @@ class Chat(AuditChat, ActionsChat):
             return await self.guard(state, self.invite(who, args))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
-        if name in ("remind", "actions"):
+        if name in ("remind", "actions", "concerns"):
             return await self.guard(state, getattr(self, name)(who, args))
         return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))
 
@@ -88,6 +98,9 @@ class Chat(AuditChat, ActionsChat):
             if data.startswith(flow.OPEN):  # "Open C3" on a reminder: that case, where it stands
                 round_id, case = data.removeprefix(flow.OPEN).split(":", 1)
                 return await self.guard(state, self.pick_case(who, state, int(round_id), case))
+            if data.startswith(flow.CACK):  # "I'm dealing with this" on a concern alert
+                press = self.take_concern(who, int(data.removeprefix(flow.CACK)))
+                return await self.guard(state, press)
             if data.startswith(flow.ACTP):  # "Post progress" on an action reminder
                 press = self.ask_progress(who, state, int(data.removeprefix(flow.ACTP)))
                 return await self.guard(state, press)
@@ -252,6 +265,8 @@ class Chat(AuditChat, ActionsChat):
             return texts.HELP_COORDINATOR + texts.HELP_AUDITOR
         if role == Role.viewer:
             return texts.HELP_VIEWER
+        if role == Role.agency_lead:
+            return texts.HELP_LEAD + texts.HELP_AUDITOR
         return texts.HELP_AUDITOR
 
     async def cmd_help(self, who: Person, state: dict, args: list[str]) -> list[Out]:

@@ -52,11 +52,9 @@ class Clear:
 
 
 @dataclass
-class Notify:
-    """A message to someone else (an immediate-concern alert to a coordinator)."""
-
-    telegram_id: int
-    text: str
+class Deliver:
+    """Something was just queued in the outbox (a concern alert, a note about one): the
+    channel's outbox sender, if it runs one, should claim now rather than at its next poll."""
 
 
 @dataclass
@@ -78,7 +76,7 @@ class RetryLater:
     """Ask the channel to call `Chat.retry` again later (an answer is kept unsaved)."""
 
 
-Out = Send | Edit | Clear | Notify | Document | Toast | RetryLater
+Out = Send | Edit | Clear | Deliver | Document | Toast | RetryLater
 
 
 @dataclass(frozen=True)

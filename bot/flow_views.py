@@ -1,9 +1,13 @@
 """Lists and summaries as text and buttons: cases, status, tally, overdue, reminders, actions."""
 
 import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from bot import texts
 from bot.flow import CB_CASE, MAX_MESSAGE, Button, Screen, day, excerpt, fit, pack
+
+LONDON = ZoneInfo("Europe/London")
 
 
 def plural(n: int, word: str) -> str:
@@ -156,3 +160,28 @@ def actions_text(round_: dict, actions: list[dict]) -> str:
         title=round_["title"], count=plural(len(actions), "action"), overdue=overdue
     )
     return fit_blocks(head + "\n", [action_block(a) for a in actions], "…and {n} more actions")
+
+
+def clock(iso: str) -> str:
+    """An ISO timestamp from the collector as 14:05 London time (today's events)."""
+    return datetime.fromisoformat(iso).astimezone(LONDON).strftime("%H:%M")
+
+
+def concern_line(c: dict) -> str:
+    sent = [r["name"] for r in c["recipients"] if r["status"] == "sent"]
+    state = texts.CONCERN_STATES[c["state"]].format(
+        sent=", ".join(sent) or "nobody",
+        who=c.get("acknowledged_by") or "",
+        at=clock(c.get("acknowledged_at") or c.get("escalated_at") or c["raised_at"]),
+    )
+    return texts.CONCERN_LINE.format(
+        case=c["case"], agency=c["agency_name"], raised=clock(c["raised_at"]), state=state
+    )
+
+
+def concerns_text(round_: dict, rows: list[dict]) -> str:
+    """A round's concerns, newest first: where each stands, never any narrative."""
+    if not rows:
+        return texts.CONCERNS_NONE.format(title=round_["title"])
+    head = texts.CONCERNS_TITLE.format(title=round_["title"], count=len(rows))
+    return fit_blocks(head, [concern_line(c) for c in rows], "…and {n} more")

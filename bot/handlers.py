@@ -18,9 +18,9 @@ from bot.flow_commands import Chat
 from bot.flow_out import (
     SCREEN,
     Clear,
+    Deliver,
     Document,
     Edit,
-    Notify,
     Out,
     Person,
     RetryLater,
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 # bot_data keys
 CHAT, CLIENT, RETRY_BASE, RETRY_ATTEMPTS = "chat", "client", "retry_base", "retry_attempts"
+SENDER = "sender"  # the outbox sender of this process, if it runs one
 RETRY_JOB = "retry-{user_id}"
 
 
@@ -88,8 +89,9 @@ async def perform(
             elif isinstance(out, Clear):
                 if state.get(SCREEN) is not None:
                     await bot.edit_message_reply_markup(chat_id, state[SCREEN], reply_markup=None)
-            elif isinstance(out, Notify):
-                await bot.send_message(out.telegram_id, out.text)
+            elif isinstance(out, Deliver):
+                if (sender := context.bot_data.get(SENDER)) is not None:
+                    sender.wake()
             elif isinstance(out, Document):
                 doc = InputFile(out.content, filename=out.filename)
                 await bot.send_document(chat_id, doc, caption=out.caption)

@@ -8,10 +8,10 @@ Nothing here logs message text or tokens: only reminder ids and error classes.
 """
 
 import asyncio
-import contextlib
 import logging
 import math
 import time
+from asyncio import FIRST_COMPLETED
 from collections import deque
 from datetime import timedelta
 from typing import Any, Protocol
@@ -97,7 +97,7 @@ class OutboxSender:
         batch: int = 50,
         lease_seconds: float = 120.0,
         pacer: Pacer | None = None,
-        poll_seconds: float = 5.0,
+        poll_seconds: float = 1.0,
         plan_every: float = 300.0,
         max_429: int = 5,
     ) -> None:
@@ -110,6 +110,7 @@ class OutboxSender:
         self.plan_every = plan_every
         self.max_429 = max_429
         self._stop: asyncio.Event | None = None
+        self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._waiting = 0  # reminders in hand not yet let go by the pacer
         self._let_go = asyncio.Condition()
@@ -195,6 +196,20 @@ class OutboxSender:
             log.info("reminder %s: %s (%s)", reminder["id"], ack["outcome"], ack.get("error"))
         return ack["outcome"] == "sent"
 
+    def wake(self) -> None:
+        """Claim now: something urgent (a concern alert) was just queued by this process."""
+        self._wake.set()
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait `poll_seconds`, or less if stopped or woken."""
+        waits = [asyncio.ensure_future(e.wait()) for e in (stop, self._wake)]
+        try:
+            await asyncio.wait(waits, timeout=self.poll_seconds, return_when=FIRST_COMPLETED)
+        finally:
+            for w in waits:
+                w.cancel()
+        self._wake.clear()
+
     async def run_forever(self, stop: asyncio.Event) -> None:
         """Plan every `plan_every` seconds; claim and send until a batch comes back empty."""
         next_plan = 0.0
@@ -206,8 +221,7 @@ class OutboxSender:
                 await self.drain(stop)
             except Exception as exc:  # the collector is down, say: keep the loop alive
                 log.warning("outbox: %s; trying again shortly", type(exc).__name__)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.poll_seconds)
+            await self._idle(stop)
 
     def start(self, app: Any = None) -> asyncio.Task[None]:
         """Run in the background (call from the bot's post_init); `app` is accepted and unused."""

@@ -44,8 +44,10 @@ HELP_COORDINATOR = (
     "/invite AGENCY ROLE – an invite link, e.g. /invite police auditor\n"
     "/round – open or close a round\n"
     "/remind – who would be chased now, and send those reminders\n"
-    "/actions – the action plan: owners, due dates, progress\n\n"
+    "/actions – the action plan: owners, due dates, progress\n"
+    "/concerns – concern alerts and who is dealing with each\n\n"
 )
+HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
 HELP_VIEWER = (
     "You can use /tally to see returns and grades per agency, and /actions for the action "
     "plan.\n/help – this message"
@@ -124,16 +126,25 @@ BTN_OPEN_ROUND = "Open {slug}"
 BTN_CLOSE_ROUND = "Close {slug}"
 BTN_CONFIRM_CLOSE = "Yes, close {slug}"
 
-# Immediate concern
-CONCERN_ALERT = (
-    "⚠️ Immediate safeguarding concern raised.\nRound: {round}\nCase: {case}\nAgency: {agency}\n"
-    "Please follow this up with the agency today."
+# Concern alerts (what the auditor is told when the answer is stored comes from the collector)
+CONCERN_YOURS = (
+    "✓ You are dealing with the concern about case {case} (since {at}). The others are being told."
 )
-CONCERN_SENT = "Your coordinators have been alerted about case {case} straight away."
-CONCERN_NOBODY = (
-    "No coordinator could be reached in the chat. Please follow your agency's "
-    "safeguarding procedure and contact the partnership directly now."
+CONCERN_TAKEN = "{who} is already dealing with the concern about case {case} (since {at})."
+CONCERN_NOT_YOURS = (
+    "Only coordinators, and the lead of the agency that raised it, can take this on."
 )
+CONCERNS_ONLY = "Sorry, /concerns is for coordinators and agency leads."
+CONCERNS_NONE = "No concern alerts in {title}."
+CONCERNS_TITLE = "Concern alerts in {title} ({count}), newest first:"
+CONCERN_LINE = "• {case} ({agency}), raised {raised}: {state}"
+CONCERN_STATES = {
+    "queued": "queued, not delivered yet",
+    "sent": "delivered to {sent}; nobody has taken it on yet",
+    "acknowledged": "{who} is dealing with it (since {at})",
+    "escalated": "not taken on in time: sent again to every coordinator at {at}",
+    "undeliverable": "could not be delivered to anyone",
+}
 
 # When the collector can't be reached
 NOT_SAVED = (

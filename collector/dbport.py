@@ -15,10 +15,12 @@ write (or `begin()`, before a read that must lock) opens it, so a read-only proc
 asking, a repeated update) costs no BEGIN/COMMIT.
 """
 
+import json
 import re
 import sqlite3
 from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
@@ -29,7 +31,9 @@ PRAGMAS = ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_ti
 
 
 class Port(Protocol):
-    """What a write procedure may do with the database inside its one transaction."""
+    """What a write procedure may do with the database inside its one transaction.
+
+    Parameters are positional (`?`), or one dict for SQL with `:name` parameters."""
 
     dialect: str
 
@@ -46,6 +50,9 @@ class Port(Protocol):
 
     async def execute(self, sql: str, *args: Any) -> int:
         """Run a write (in the transaction, begun if need be); the number of rows it changed."""
+
+    async def write_returning(self, sql: str, *args: Any) -> Row | None:
+        """Run a write with RETURNING (in the transaction); its first row."""
 
     def read_stamp(self, value: Any) -> datetime | None:
         """A timestamp column's value as an aware UTC datetime."""
@@ -77,14 +84,18 @@ class SqlitePort:
         return ""
 
     async def fetch_one(self, sql: str, *args: Any) -> Row | None:
-        return self.con.execute(sql, _sqlite_args(args)).fetchone()
+        return self.con.execute(*_sqlite(sql, args)).fetchone()
 
     async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
-        return self.con.execute(sql, _sqlite_args(args)).fetchall()
+        return self.con.execute(*_sqlite(sql, args)).fetchall()
 
     async def execute(self, sql: str, *args: Any) -> int:
         await self.begin()
-        return self.con.execute(sql, _sqlite_args(args)).rowcount
+        return self.con.execute(*_sqlite(sql, args)).rowcount
+
+    async def write_returning(self, sql: str, *args: Any) -> Row | None:
+        await self.begin()
+        return self.con.execute(*_sqlite(sql, args)).fetchone()
 
     def read_stamp(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -98,10 +109,45 @@ class SqlitePort:
             self._savepoint = False
 
 
-def _sqlite_args(args: tuple[Any, ...]) -> tuple[Any, ...]:
+def _sqlite(sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    sql, args = positional(sql, args)
     if any(type(a) is datetime for a in args):
-        return tuple(stamp(a) if type(a) is datetime else a for a in args)
-    return args
+        args = tuple(stamp(a) if type(a) is datetime else a for a in args)
+    return sql, args
+
+
+_NAMED = re.compile(r"(?<![:\w]):(\w+)")
+_by_position: dict[str, tuple[str, tuple[str, ...]]] = {}
+
+
+def positional(sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+    """SQL with `:name` parameters and one dict of values, as `?` SQL and a tuple."""
+    if len(args) != 1 or not isinstance(args[0], dict):
+        return sql, args
+    done = _by_position.get(sql)
+    if done is None:
+        done = _by_position[sql] = (_NAMED.sub("?", sql), tuple(_NAMED.findall(sql)))
+    return done[0], tuple(args[0][name] for name in done[1])
+
+
+def row_values(row: dict[str, Any]) -> dict[str, Any]:
+    """A row's values as SQLAlchemy stores them: dicts and lists as JSON text, enums by name
+    (each port encodes timestamps its own way)."""
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if isinstance(v, dict | list):
+            v = json.dumps(v)
+        elif isinstance(v, Enum):
+            v = v.name
+        out[k] = v
+    return out
+
+
+def insert_sql(table: str, columns: Sequence[str], tail: str = "") -> str:
+    """INSERT of these columns as `:name` parameters, e.g. for `row_values` rows."""
+    names = ", ".join(columns)
+    values = ", ".join(f":{c}" for c in columns)
+    return f"INSERT INTO {table} ({names}) VALUES ({values}){tail}"
 
 
 def drive(coro: Coroutine[Any, Any, T]) -> T:
@@ -145,15 +191,23 @@ class PgPort:
         return f" FOR UPDATE OF {alias}"
 
     async def fetch_one(self, sql: str, *args: Any) -> Row | None:
+        sql, args = positional(sql, args)
         return await self.conn.fetchrow(numbered(sql), *args)
 
     async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
+        sql, args = positional(sql, args)
         return await self.conn.fetch(numbered(sql), *args)
 
     async def execute(self, sql: str, *args: Any) -> int:
         await self.begin()
+        sql, args = positional(sql, args)
         status = await self.conn.execute(numbered(sql), *args)  # e.g. "INSERT 0 1"
         return int(status.rpartition(" ")[2] or 0)
+
+    async def write_returning(self, sql: str, *args: Any) -> Row | None:
+        await self.begin()
+        sql, args = positional(sql, args)
+        return await self.conn.fetchrow(numbered(sql), *args)
 
     def read_stamp(self, value: Any) -> datetime | None:
         return None if value is None else value.astimezone(UTC)

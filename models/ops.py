@@ -22,6 +22,9 @@ class Reminder(SQLModel, table=True):
     expectation_id: int | None = Field(default=None, foreign_key="expectation.id")
     action_id: int | None = Field(default=None, foreign_key="action.id")
     payload: dict[str, Any] | None = Field(default=None, sa_column=json_col())
+    # Higher is claimed first: concern alerts (models.concerns.PRIORITY) go ahead of reminders.
+    priority: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    concern_id: int | None = Field(default=None, foreign_key="concern.id", index=True)
     send_after: datetime = Field(sa_column=ts(index=True))
     status: ReminderStatus = ReminderStatus.queued
     claimed_until: datetime | None = Field(default=None, sa_column=ts(nullable=True))

@@ -17,6 +17,8 @@ class AgencyBase(SQLModel):
 class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
+    # What an auditor must do when a concern alert can reach nobody (from the round file).
+    safeguarding_procedure: str | None = Field(default=None, max_length=1000)
 
 
 class AgencyPublic(AgencyBase):

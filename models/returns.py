@@ -69,13 +69,16 @@ class ReopenRequest(SQLModel):
 
 
 class ConcernAlert(SQLModel):
-    """Who to tell at once about a current safeguarding concern; never any narrative."""
+    """A concern raised by this answer, as stored with it; never any narrative."""
 
+    id: int
     round: str
     case: str
     agency: str
     agency_name: str
-    coordinators: list[int]  # Telegram user ids
+    queued_to: list[str]  # who its outbox messages go to ("Name (coordinator)"); not yet sent
+    deliverable: bool  # False: nobody can be reached through MAA
+    message: str  # what the auditor is told now (collector.services.concern_rules)
 
 
 class AnswerPart(BaseModel):

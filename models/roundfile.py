@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
+from models.concerns import DEFAULT_ESCALATE_MINUTES
 from models.enums import ExpectationStatus
 
 LONDON = ZoneInfo("Europe/London")
@@ -26,6 +27,15 @@ def _when(value: Any, end_of_day: bool) -> Any:
 class AgencyEntry(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
     name: str = Field(min_length=1, max_length=200)
+    # Told to this agency's auditors when a concern alert can reach nobody through MAA.
+    safeguarding_procedure: str | None = Field(default=None, min_length=1, max_length=1000)
+
+
+class ConcernSettings(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    # Quiet hours never apply to concern alerts.
+    escalate_after_minutes: int = Field(default=DEFAULT_ESCALATE_MINUTES, ge=1, le=24 * 60)
 
 
 class CaseEntry(BaseModel):
@@ -68,6 +78,7 @@ class RoundFile(BaseModel):
     expectations: list[ExpectationEntry] = Field(default_factory=list)
     actions: list[ActionEntry] = Field(default_factory=list)
     reminders: dict[str, Any] | None = None
+    concerns: ConcernSettings = Field(default_factory=ConcernSettings)
 
     @field_validator("opens_at", mode="before")
     @classmethod

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from models.base import json_col, ts, utcnow
+from models.concerns import DEFAULT_ESCALATE_MINUTES
 from models.enums import ActionStatus, ExpectationStatus, RoundStatus
 
 
@@ -27,6 +28,11 @@ class Round(RoundBase, table=True):
     status: RoundStatus = RoundStatus.draft
     # The round file's reminder policy as given; the reminders module reads it, defaults fill gaps.
     reminder_policy: dict[str, Any] | None = Field(default=None, sa_column=json_col())
+    # Minutes an unacknowledged concern alert waits before it is sent again to every coordinator.
+    concern_escalate_minutes: int = Field(
+        default=DEFAULT_ESCALATE_MINUTES,
+        sa_column_kwargs={"server_default": str(DEFAULT_ESCALATE_MINUTES)},
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
 
 

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from models.concerns import Concern
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
 from models.returns import Answer, AuditReturn
@@ -17,6 +18,7 @@ __all__ = [
     "AuditEvent",
     "AuditReturn",
     "Case",
+    "Concern",
     "Expectation",
     "Invite",
     "Member",

@@ -84,6 +84,11 @@ def progress_button(action_id: int) -> tuple[str, str]:
     return ("Post progress", f"actp:{action_id}")  # at most 25 bytes: far below 64
 
 
+def concern_button(concern_id: int) -> tuple[str, str]:
+    """The button on a concern alert: the first recipient to press it owns the concern."""
+    return ("I'm dealing with this", f"cack:{concern_id}")  # at most 25 bytes
+
+
 def fit(
     head: Sequence[str],
     items: Sequence[str],

@@ -1,9 +1,13 @@
 """Helpers for the bot tests: a person in the chat and the steps of a whole audit."""
 
+import contextlib
 import re
+from collections.abc import AsyncIterator
 from typing import Any
 
+from bot.client import CollectorClient
 from bot.loopback import LoopbackBotApi
+from bot.outbox import OutboxSender, Pacer
 from tests.conftest import SERVICE_TOKEN
 
 COORD, POLICE, CSC, STRANGER = 1001, 2001, 3001, 9009
@@ -106,3 +110,13 @@ async def return_of(collector: Any, uid: int, case: str, round_: str = "r-2026")
     status, ret = await collector.as_member("POST", "/api/returns", uid, json=body)
     assert status == 200, ret
     return ret
+
+
+@contextlib.asynccontextmanager
+async def outbox_sender(app: Any, collector: Any) -> AsyncIterator[OutboxSender]:
+    """The real outbox sender of a running bot's Application, unpaced (tests need no pacing)."""
+    client = CollectorClient(collector.url, SERVICE_TOKEN)
+    try:
+        yield OutboxSender(app.bot, client, pacer=Pacer(per_second=1000, chat_interval=0.0))
+    finally:
+        await client.close()

@@ -12,6 +12,7 @@ from tests.bot_helpers import (
     finish_from_q5,
     is_question,
     labels,
+    outbox_sender,
     rid_of,
     stored,
 )
@@ -136,8 +137,13 @@ async def test_immediate_concern_alerts_coordinators_without_narrative(bot, loop
     q1 = await user.press(cases, "C1", expect="Question 1 of 11")
     await answer_buttons_until_text(user, q1)
     await finish_from_q5(user, concern="Yes")
-    assert any("coordinators have been alerted about case C1" in t for t in user.texts())
+    told = next(t for t in user.texts() if "Your concern about case C1" in t)
+    assert "is queued to go now to Cora Coordinator (coordinator) and Second Coord" in told
+    assert "has not been delivered yet" in told and "alerted" not in told
+    async with outbox_sender(bot, world) as sender:
+        await sender.drain()
     for uid in (COORD, COORD + 1):
         alert = await User(loopback, uid).expect("Immediate safeguarding concern")
         assert "Case: C1" in alert["text"] and "Agency: Police" in alert["text"]
         assert "Prompt strategy meeting" not in alert["text"]
+        assert labels(alert) == ["I'm dealing with this"]

@@ -16,6 +16,7 @@ from tests.bot_helpers import (
     answer_until_last,
     is_question,
     labels,
+    outbox_sender,
     return_of,
     rid_of,
 )
@@ -101,17 +102,18 @@ async def test_yes_to_an_immediate_concern_still_alerts_then_confirms(bot, loopb
     q11 = await answer_until_last(user)
 
     review, calls = await turn(loopback, user, q11, "Yes", "Review – case C2")
-    # The answered question, the coordinator's alert, the confirmation, then the review.
+    # The answered question, what was stored with it (queued, not sent), then the review.
     assert [(c.method, c.chat_id) for c in calls] == [
         ("editMessageText", POLICE),
-        ("sendMessage", COORD),
         ("sendMessage", POLICE),
         ("sendMessage", POLICE),
     ]
     answered = user.message(q11["message_id"])
     assert answered["text"].endswith("\n\n✓ Yes") and not labels(answered)
-    assert calls[2].params["text"].startswith("Your coordinators have been alerted about case C2")
+    assert calls[1].params["text"].startswith("⚠️ Your concern about case C2 is queued to go now")
     assert review["message_id"] != q11["message_id"] and labels(review)[-1] == "Submit"
+    async with outbox_sender(bot, world) as sender:
+        await sender.drain()
     alert = await User(loopback, COORD).expect("Immediate safeguarding concern")
     assert "Case: C2" in alert["text"]
 

@@ -5,7 +5,7 @@ benches. The rules (who may write, when, what an answer may be) live in `return_
 the procedure around them, in one transaction: who is asking (and the reachable mark), lock the
 return, read its answers, de-duplicate a redelivered Telegram update, validate, then write only
 when the value changed: the answer, the return's `updated_at`, the audit event, and when the
-answer raises a concern, the alert and its event.
+answer raises a concern, the concern row, its outbox messages and its event (`raise_concern`).
 
 Where later additions go: a check on the actor -> `acting.resolve`; a check on the return or
 the answer -> `return_rules` (called from `put_answer`); another row written with a changed
@@ -18,14 +18,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from collector.auth import Actor, Credentials, ensure_member
-from collector.dbport import Port
+from collector.dbport import Port, insert_sql, row_values
 from collector.services import audit
 from collector.services.acting import acting
+from collector.services.concern_rules import (
+    CONTEXT_SQL,
+    RECIPIENTS_SQL,
+    context_of,
+    plan_concern,
+    recipients_of,
+)
 from collector.services.return_rules import (
     ReturnFacts,
     answer_result,
     check_writable,
-    concern_alert,
     may_write,
     question_of,
     raises_alert,
@@ -33,7 +39,7 @@ from collector.services.return_rules import (
     with_part,
 )
 from models.enums import ReturnStatus, RoundStatus
-from models.returns import AnswerResult
+from models.returns import AnswerResult, ConcernAlert
 from models.tool import Question
 
 RETURN_FACTS = (
@@ -50,9 +56,6 @@ UPSERT_ANSWER = (
     " answered_at = excluded.answered_at"
 )
 TOUCH_RETURN = "UPDATE audit_return SET updated_at = ? WHERE id = ?"
-COORDINATORS = (
-    "SELECT telegram_id FROM member WHERE role = 'coordinator' AND telegram_id IS NOT NULL"
-)
 MARK_SEEN = (
     "INSERT INTO seen_update (update_id, seen_at) VALUES (?, ?) ON CONFLICT (update_id) DO NOTHING"
 )
@@ -154,21 +157,38 @@ async def _store(
         before={key: answers[key]} if existed else None,
         after={key: clean},
     )
-    alert = None
-    if raises_alert(question, clean):
-        ids = [tid for (tid,) in await port.fetch_all(COORDINATORS)]
-        alert = concern_alert(facts, ids)
-        await audit.insert(
-            port,
-            at=now,
-            actor=actor,
-            action="concern.raised",
-            entity="return",
-            entity_id=return_id,
-            after={"case": alert.case, "agency": alert.agency},
-        )
+    alert = await raise_concern(port, facts, actor, now) if raises_alert(question, clean) else None
     answers[key] = clean
     return answer_result(facts, answers, alert)
+
+
+async def raise_concern(
+    port: Port, facts: ReturnFacts, actor: Actor, now: datetime
+) -> ConcernAlert:
+    """The concern this answer raises: read, plan (`concern_rules`, the one source of the
+    rows), insert its row and one outbox message per recipient, and its audit event."""
+    context = context_of(await port.fetch_one(CONTEXT_SQL, {"return_id": facts.id}))
+    members = recipients_of(await port.fetch_all(RECIPIENTS_SQL, {"agency_id": facts.agency_id}))
+    plan = plan_concern(facts, context, members, actor.member_id, now)
+    concern = plan.concern
+    row = await port.write_returning(
+        insert_sql("concern", list(concern), " RETURNING id"), row_values(concern)
+    )
+    assert row is not None
+    cid = row[0]
+    for message in plan.messages(cid):
+        sql = insert_sql("reminder", list(message), " ON CONFLICT (key) DO NOTHING")
+        await port.execute(sql, row_values(message))
+    await audit.insert(
+        port,
+        at=now,
+        actor=actor,
+        action="concern.raised",
+        entity="return",
+        entity_id=facts.id,
+        after=plan.audit_after(cid),
+    )
+    return plan.alert(cid)
 
 
 async def mark_seen(port: Port, *, credentials: Credentials, update_id: int) -> bool:

@@ -14,10 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound
 from collector.services.audit import record
+from collector.services.concerns import after_delivery, escalate_due
 from collector.services.lookup import round_by_slug
+from collector.services.outbox import insert_rows
 from collector.services.progress import expectation_progress
-from collector.services.upsert import insert_for
 from models.base import utcnow
+from models.concerns import Concern, ConcernStage
 from models.enums import ReminderStatus, ReturnStatus, Role, RoundStatus
 from models.ops import AuditEvent, Reminder
 from models.people import Agency, Member
@@ -36,7 +38,6 @@ from report.reminders import (
 
 MAX_ATTEMPTS = 5  # sends that fail this often are given up (status failed, reason kept)
 RETRY_BACKOFF = timedelta(minutes=2)  # a failed send is tried again after 2, 4, 8... minutes
-CHUNK = 500  # rows per INSERT: well inside SQLite's and asyncpg's limits on bound parameters
 ROUND_KINDS = ("expectation", "escalation", "digest")  # only chased while the round is open
 Inputs = tuple[ChaseRound, list[ChaseMember], list[ChaseExpectation], list[ChaseAction]]
 
@@ -94,16 +95,7 @@ async def queue(session: AsyncSession, decisions: list[ReminderDecision]) -> lis
         | common
         for d in decisions
     ]
-    new_ids: list[int] = []
-    for start in range(0, len(values), CHUNK):
-        stmt = (
-            insert_for(session, Reminder)
-            .values(values[start : start + CHUNK])
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(Reminder.id)
-        )
-        new_ids += (await session.execute(stmt)).scalars()
-    return new_ids
+    return await insert_rows(session, values)
 
 
 async def plan(
@@ -175,10 +167,14 @@ async def _submitted(session: AsyncSession, ids: set[int]) -> set[int]:
     return set(rows.scalars())
 
 
-def _stale(r: Reminder, m: Member, round_status: str | None, submitted: set[int]) -> str | None:
+def _stale(
+    r: Reminder, m: Member, round_status: str | None, submitted: set[int], owned: bool
+) -> str | None:
     """Why a due row must not be sent after all, or None to send it."""
     if not m.reachable or m.telegram_id is None:
         return "unreachable"
+    if r.stage == ConcernStage.escalated and owned:
+        return "cancelled"  # someone took the concern after it was escalated: no second call
     if r.kind in ROUND_KINDS and round_status is not None and round_status != RoundStatus.open:
         return "cancelled"
     chased = set((r.payload or {}).get("expectation_ids") or [])
@@ -193,31 +189,39 @@ async def claim(
     """Lease up to `limit` due reminders to the caller; stale ones are cancelled on the way."""
     actor.require_service()
     now = at or utcnow()
+    # The escalation timer of concern alerts lives in the database (Concern.escalate_at):
+    # whichever sender claims first after it has passed queues the escalation, once.
+    await escalate_due(session, actor, now)
     # SKIP LOCKED lets several senders claim at once on PostgreSQL without waiting on each
     # other or taking the same row; SQLite ignores it, and its single writer serialises claims.
     rows = (
         await session.execute(
-            select(Reminder, Member, Round.status)
+            select(Reminder, Member, Round.status, Concern.acknowledged_at)
             .join(Member, Member.id == Reminder.recipient_id)
             .outerjoin(Round, Round.id == Reminder.round_id)
+            .outerjoin(Concern, Concern.id == Reminder.concern_id)
             .where(_due(now))
-            .order_by(Reminder.send_after, Reminder.id)
+            # Concern alerts first (priority), then the longest waiting.
+            .order_by(Reminder.priority.desc(), Reminder.send_after, Reminder.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=Reminder)
         )
     ).all()
     chased: set[int] = set()
-    for r, _m, _s in rows:
+    for r, _m, _s, _a in rows:
         chased |= set((r.payload or {}).get("expectation_ids") or [])
     submitted = await _submitted(session, chased)
     until = now + timedelta(seconds=lease_seconds)
     send: dict[int, tuple[Reminder, Member]] = {}
-    for r, m, round_status in rows:
-        why = _stale(r, m, round_status, submitted)
+    for r, m, round_status, acknowledged_at in rows:
+        why = _stale(r, m, round_status, submitted, acknowledged_at is not None)
         if why is None:
             send[r.id] = (r, m)
         else:
             await _finish(session, r.id, now, ReminderStatus(why), f"not sent: {why}")
+            if r.concern_id is not None:
+                await session.refresh(r)
+                await after_delivery(session, r, now)
     if not send:
         return []
     # The guard repeats the due test, so a row another claimer took meanwhile is skipped.
@@ -278,7 +282,7 @@ async def ack(
         await _unreachable(session, actor, r)
     elif r.attempts >= MAX_ATTEMPTS:
         await _finish(session, r.id, now, ReminderStatus.failed, error or "failed")
-    else:
+    else:  # tried again later (a concern alert too: it reached nobody yet, and may still)
         wait = (
             timedelta(seconds=retry_after) if retry_after else RETRY_BACKOFF * 2 ** (r.attempts - 1)
         )
@@ -293,6 +297,8 @@ async def ack(
             )
         )
     await session.refresh(r)
+    if r.concern_id is not None:
+        await after_delivery(session, r, now)  # tell the auditor what is now true
     return _state(r)
 
 

@@ -1,7 +1,7 @@
 """The rules of a return, free of storage: who may write it, when, what an answer may be.
 
-Two stores apply them: the ORM service (`returns`, both databases) and the SQLite writer's
-plain-SQL answer write (`answers_sql`). Keeping the rules here is what keeps the two in step.
+The answer write (`answers`, one procedure for both databases) and the ORM services
+(`returns`: open, submit, reopen) apply them.
 """
 
 from dataclasses import dataclass
@@ -145,13 +145,3 @@ def answer_result(
     facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None, repeat: bool = False
 ) -> AnswerResult:
     return AnswerResult.model_construct(**public(facts, answers), alert=alert, repeat=repeat)
-
-
-def concern_alert(facts: ReturnFacts, coordinators: list[int]) -> ConcernAlert:
-    return ConcernAlert(
-        round=facts.round_slug,
-        case=facts.case_reference,
-        agency=facts.agency_code,
-        agency_name=facts.agency_name,
-        coordinators=sorted(coordinators),
-    )

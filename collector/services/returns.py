@@ -21,7 +21,7 @@ from collector.services.upsert import insert_for
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
 from models.ops import AuditEvent, AuditEventPublic
-from models.people import Agency, Member
+from models.people import Agency
 from models.returns import Answer, AuditReturn, ReturnOpen, ReturnPublic
 from models.rounds import Case, Expectation, Round
 from models.tool import load_tool
@@ -152,15 +152,6 @@ async def open_return(*, session: AsyncSession, actor: Actor, data: ReturnOpen) 
 
 async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:
     return await _public(session, await _load(session, actor, return_id, write=False))
-
-
-async def _coordinators(session: AsyncSession) -> list[int]:
-    ids = await session.execute(
-        select(Member.telegram_id).where(
-            Member.role == Role.coordinator, Member.telegram_id.is_not(None)
-        )
-    )
-    return list(ids.scalars())
 
 
 async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:

@@ -50,6 +50,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         due_at=data.due_at,
         tool_version=data.tool_version,
         reminder_policy=data.reminders,
+        concern_escalate_minutes=data.concerns.escalate_after_minutes,
     )
     session.add(round_)
     existing = {
@@ -63,6 +64,8 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
     agencies = {}
     for entry in data.agencies:
         agency = existing.get(entry.code) or Agency(code=entry.code, name=entry.name)
+        if entry.safeguarding_procedure:  # the latest round file's instruction holds
+            agency.safeguarding_procedure = entry.safeguarding_procedure
         session.add(agency)
         agencies[entry.code] = agency
     await session.flush()
