@@ -27,6 +27,9 @@ class Round(RoundBase, table=True):
     status: RoundStatus = RoundStatus.draft
     # The round file's reminder policy as given; the reminders module reads it, defaults fill gaps.
     reminder_policy: dict[str, Any] | None = Field(default=None, sa_column=json_col())
+    # Words of this round's places and services that are not names (the round file's
+    # screening.allow): they silence the name warning for its narratives.
+    screen_allow: list[str] | None = Field(default=None, sa_column=json_col())
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
 
 

@@ -50,6 +50,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         due_at=data.due_at,
         tool_version=data.tool_version,
         reminder_policy=data.reminders,
+        screen_allow=data.screening.allow if data.screening else None,
     )
     session.add(round_)
     existing = {
