@@ -33,6 +33,8 @@ from collector.services.return_rules import (
     answer_result,
     check_writable,
     may_write,
+    names_sent,
+    names_sent_event,
     question_of,
     raises_alert,
     validate,
@@ -44,7 +46,7 @@ from models.tool import Question
 
 RETURN_FACTS = (
     "SELECT r.id, r.status, r.agency_id, ag.code, ag.name, c.reference, ro.slug, ro.status,"
-    " ro.tool_version, r.submitted_at, r.reopened_reason"
+    " ro.tool_version, r.submitted_at, r.reopened_reason, ro.screen_allow"
     " FROM audit_return r JOIN round ro ON ro.id = r.round_id"
     ' JOIN agency ag ON ag.id = r.agency_id JOIN "case" c ON c.id = r.case_id WHERE r.id = ?'
 )
@@ -77,7 +79,9 @@ async def return_facts(port: Port, return_id: int) -> ReturnFacts | None:
     row = await port.fetch_one(RETURN_FACTS + port.for_update("r"), return_id)
     if row is None:
         return None
-    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason = row
+    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason, allow = (
+        row
+    )
     return ReturnFacts(
         id=rid,
         status=ReturnStatus(status),
@@ -90,6 +94,7 @@ async def return_facts(port: Port, return_id: int) -> ReturnFacts | None:
         tool_version=tool,
         submitted_at=port.read_stamp(submitted),
         reopened_reason=reason,
+        allow=tuple(json.loads(allow) or ()) if allow else (),
     )
 
 
@@ -108,10 +113,12 @@ async def put_answer(
     part: bool = False,
     update_id: int | None = None,
     fresh: bool = False,
+    names_ok: bool = False,
 ) -> AnswerResult:
     """Store one answer; with part=True, `value` is one more message of a narrative, joined to
     the stored text (unless `fresh`). The same answer again changes nothing and records nothing,
-    and so does an update (`update_id`) seen before. `who`: a request's credentials (resolved
+    and so does an update (`update_id`) seen before. `names_ok`: the author saw the
+    possible-name warning and sends the text as it is. `who`: a request's credentials (resolved
     here, in the same transaction), or an actor already known (the demo loader)."""
     now = datetime.now(UTC)
     actor = await acting(port, who, now) if isinstance(who, Credentials) else who
@@ -124,13 +131,15 @@ async def put_answer(
     answers = {k: load_value(v) for k, v in rows}
     if update_id is not None and not await first_sight(port, update_id, now):
         return answer_result(facts, answers, None, repeat=True)
+    screening = {"allow": facts.allow, "names_ok": names_ok}
     if part:
-        clean = with_part(question, None if fresh else answers.get(key), value)
+        clean = with_part(question, None if fresh else answers.get(key), value, **screening)
     else:
-        clean = validate(question, value)
+        clean = validate(question, value, **screening)
     if key in answers and answers[key] == clean:
         return answer_result(facts, answers, None)
-    return await _store(port, actor, facts, question, key, clean, answers, now)
+    names = names_sent(question, value, **screening)
+    return await _store(port, actor, facts, question, key, clean, answers, now, names)
 
 
 async def _store(
@@ -142,6 +151,7 @@ async def _store(
     clean: Any,
     answers: dict[str, Any],
     now: datetime,
+    names: int = 0,
 ) -> AnswerResult:
     """Write a changed answer, with everything that goes with it, in the caller's transaction."""
     return_id, existed = facts.id, key in answers
@@ -157,6 +167,16 @@ async def _store(
         before={key: answers[key]} if existed else None,
         after={key: clean},
     )
+    if names:  # the author overruled the possible-name warning: how many, never the text
+        await audit.insert(
+            port,
+            at=now,
+            actor=actor,
+            action="names.sent",
+            entity="return",
+            entity_id=return_id,
+            after=names_sent_event(key, names),
+        )
     alert = await raise_concern(port, facts, actor, now) if raises_alert(question, clean) else None
     answers[key] = clean
     return answer_result(facts, answers, alert)

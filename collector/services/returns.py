@@ -47,6 +47,7 @@ class _Loaded:
             tool_version=self.round.tool_version,
             submitted_at=self.ret.submitted_at,
             reopened_reason=self.ret.reopened_reason,
+            allow=tuple(self.round.screen_allow or ()),
         )
 
 
