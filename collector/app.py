@@ -11,6 +11,7 @@ from collector.api.routing import Api
 from collector.db import Database
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
+from models.logs import redact_headers
 from models.settings import Settings
 
 log = logging.getLogger("maa.collector")
@@ -34,6 +35,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
+    redact_headers()  # aiohttp logs unparseable requests with their headers
     app = web.Application(middlewares=[errors], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     api = endpoints()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.errors import Forbidden, NotFound, Unauthorized
 from models.enums import Role
 from models.people import Agency, ApiToken, Member
+from models.validators import BIGINT_MAX, BIGINT_MIN, OutOfRange, parse_int
 
 TELEGRAM_HEADER = "X-MAA-Telegram-Id"
 
@@ -75,14 +76,18 @@ def read_credentials(
 ) -> Credentials:
     """Parse the request's credentials, or refuse with 401 without touching the database."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    # Our tokens are printable ASCII; anything else (Latin-1 or raw bytes, which aiohttp hands
+    # over as surrogates) is no token of ours and cannot even be hashed.
+    if scheme.lower() != "bearer" or not token or not (token.isascii() and token.isprintable()):
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
         if telegram_id is None:
             return Credentials(service=True)
-        if not telegram_id.lstrip("-").isdigit():
-            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.")
-        return Credentials(service=True, telegram_id=int(telegram_id))
+        try:
+            tid = parse_int(telegram_id, low=BIGINT_MIN, high=BIGINT_MAX)
+        except OutOfRange:
+            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.") from None
+        return Credentials(service=True, telegram_id=tid)
     return Credentials(service=False, token_hash=digest(token))
 
 

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import ts, utcnow
 from models.enums import Role
+from models.validators import TelegramId
 
 
 class AgencyBase(SQLModel):
@@ -40,7 +41,7 @@ class Member(MemberBase, table=True):
 
 
 class MemberCreate(MemberBase):
-    telegram_id: int | None = None
+    telegram_id: TelegramId | None = None
     agency: str | None = None  # agency code
 
 
@@ -94,5 +95,5 @@ class InviteIssued(SQLModel):
 
 class InviteRedeem(SQLModel):
     code: str = Field(min_length=1, max_length=64)
-    telegram_id: int
+    telegram_id: TelegramId
     display_name: str = Field(min_length=1, max_length=200)

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from models.enums import ExpectationStatus
+from models.validators import TelegramId
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -43,7 +44,7 @@ class ActionEntry(BaseModel):
     recommendation: str = Field(min_length=1, max_length=2000)
     owner: str = Field(default="", max_length=200)
     # The owner's Telegram user id, if they are a member: overdue reminders then go to them.
-    owner_telegram_id: int | None = None
+    owner_telegram_id: TelegramId | None = None
     due_at: datetime | None = None
 
     @field_validator("due_at", mode="before")
