@@ -19,7 +19,17 @@ from models.tool import load_tool
 log = logging.getLogger(__name__)
 
 AUDITOR_COMMANDS = ("audit", "resume", "status", "back", "skip", "cancel")
-COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round", "remind", "actions")
+COORDINATOR_COMMANDS = (
+    "tally",
+    "overdue",
+    "report",
+    "invite",
+    "round",
+    "remind",
+    "actions",
+    "disable",
+    "enable",
+)
 COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 
 
@@ -55,6 +65,8 @@ class Chat(AuditChat, ActionsChat):
             return await self.guard(state, self.invite(who, args))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
+        if name in ("disable", "enable"):
+            return await self.guard(state, self.access(who, name, args))
         if name in ("remind", "actions"):
             return await self.guard(state, getattr(self, name)(who, args))
         return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))

@@ -93,6 +93,14 @@ def read_credentials(
 
 NOT_ENROLLED = "This Telegram account is not enrolled."
 BAD_TOKEN = "That token is not valid."
+DISABLED = "This member has been disabled; ask your coordinator."
+
+
+def refuse_disabled(disabled_at: object) -> None:
+    """The one check that a member may act: a disabled member's every credential (personal
+    token, the bot acting for their Telegram id, a web session) is refused at once."""
+    if disabled_at is not None:
+        raise Forbidden(DISABLED, code="member_disabled")
 
 
 async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Actor:
@@ -104,7 +112,7 @@ async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Acto
         query = query.where(Member.telegram_id == credentials.telegram_id)
     else:
         query = query.join(ApiToken, ApiToken.member_id == Member.id).where(
-            ApiToken.token_hash == credentials.token_hash
+            ApiToken.token_hash == credentials.token_hash, ApiToken.revoked_at.is_(None)
         )
     row = (await session.execute(query)).first()
     if row is None:
@@ -112,6 +120,7 @@ async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Acto
             raise NotFound(NOT_ENROLLED, code="not_enrolled")
         raise Unauthorized(BAD_TOKEN)
     m, code = row
+    refuse_disabled(m.disabled_at)
     # Only the bot's acting for a member shows they can be reached again (they messaged it).
     reachable = m.reachable or not credentials.service
     return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, reachable)
