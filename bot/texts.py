@@ -45,7 +45,8 @@ HELP_COORDINATOR = (
     "/round – open or close a round\n"
     "/remind – who would be chased now, and send those reminders\n"
     "/actions – the action plan: owners, due dates, progress\n"
-    "/concerns – concern alerts and who is dealing with each\n\n"
+    "/concerns – concern alerts and who is dealing with each\n"
+    "/disable N, /enable N – withdraw or restore member N's access\n\n"
 )
 HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
 HELP_VIEWER = (
@@ -244,3 +245,18 @@ PROGRESS_NOT_SAVED = (
 NOT_ACTION_OWNER = "Only the action's owner or a coordinator can record its progress."
 ACTION_UNKNOWN = "I can't find that action any more."
 STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done"}
+
+# Withdrawn access (a coordinator disabled the member)
+MEMBER_DISABLED = (
+    "Your access to the audit has been switched off by your coordinator, so I can't take "
+    "anything from you now. Nothing you sent just now was saved. Please contact your "
+    "coordinator if you think this is a mistake."
+)
+ACCESS_USAGE = "Please give the member's number, e.g. /disable 12 or /enable 12.\nMembers:"
+ACCESS_MEMBER_LINE = "{id} · {name} · {role}{agency}{disabled}"
+MEMBER_NOW_DISABLED = (
+    "{name} (member {id}) is now disabled: their messages to me and their API tokens are "
+    "refused from now on. Their answers and the audit trail stay. /enable {id} undoes this."
+)
+MEMBER_NOW_ENABLED = "{name} (member {id}) is enabled again."
+ACCESS_REFUSED = "That didn't work: {message}"

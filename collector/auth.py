@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from collector.errors import Forbidden, Unauthorized
 from models.enums import Role
+from models.validators import BIGINT_MAX, BIGINT_MIN, OutOfRange, parse_int
 
 TELEGRAM_HEADER = "X-MAA-Telegram-Id"
 
@@ -71,19 +72,31 @@ def read_credentials(
 ) -> Credentials:
     """Parse the request's credentials, or refuse with 401 without touching the database."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    # Our tokens are printable ASCII; anything else (Latin-1 or raw bytes, which aiohttp hands
+    # over as surrogates) is no token of ours and cannot even be hashed.
+    if scheme.lower() != "bearer" or not token or not (token.isascii() and token.isprintable()):
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
         if telegram_id is None:
             return Credentials(service=True)
-        if not telegram_id.lstrip("-").isdigit():
-            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.")
-        return Credentials(service=True, telegram_id=int(telegram_id))
+        try:
+            tid = parse_int(telegram_id, low=BIGINT_MIN, high=BIGINT_MAX)
+        except OutOfRange:
+            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.") from None
+        return Credentials(service=True, telegram_id=tid)
     return Credentials(service=False, token_hash=digest(token))
 
 
 NOT_ENROLLED = "This Telegram account is not enrolled."
 BAD_TOKEN = "That token is not valid."
+DISABLED = "This member has been disabled; ask your coordinator."
+
+
+def refuse_disabled(disabled_at: object) -> None:
+    """The one check that a member may act: a disabled member's every credential (personal
+    token, the bot acting for their Telegram id, a web session) is refused at once."""
+    if disabled_at is not None:
+        raise Forbidden(DISABLED, code="member_disabled")
 
 
 def ensure_member(actor: Actor) -> None:

@@ -11,7 +11,6 @@ import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any, TypeVar
 
 import asyncpg
@@ -26,6 +25,8 @@ from sqlalchemy.ext.asyncio import (
 
 from collector.dbport import PRAGMAS, PgPort, Port
 from collector.sqlite_writer import SqliteWriter
+from collector.startup import sqlite_folder
+from models.logs import floor
 from models.settings import Settings
 
 T = TypeVar("T")
@@ -74,9 +75,7 @@ def _keep_answers_out_of_logs() -> None:
     # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
     # logger can do the same: both would write narrative answers to the log. (The engines are
     # also made with hide_parameters, so a database error's message names no answer either.)
-    for name, floor in (("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING)):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(floor, logger.getEffectiveLevel()))
+    floor(("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING))
 
 
 class Database:
@@ -96,9 +95,7 @@ class Database:
         self.connect_timeout = connect_timeout
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            database = make_url(url).database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            sqlite_folder(url)
             # One writer connection: in-process writers wait their turn without spinning, and
             # other processes wait on busy_timeout.
             self.write_engine = create_async_engine(

@@ -10,6 +10,7 @@ from collector.db import unavailable
 from collector.errors import Unavailable
 from collector.keys import DB
 from collector.services import answers
+from models.validators import BIGINT_MAX
 
 api = Api()
 
@@ -48,7 +49,9 @@ async def healthz(call: Call) -> Health:
 )
 async def seen_update(call: Call) -> Seen:
     write = partial(
-        answers.mark_seen, credentials=call.credentials, update_id=call.int_param("update_id")
+        answers.mark_seen,
+        credentials=call.credentials,
+        update_id=call.int_param("update_id", low=0, high=BIGINT_MAX),
     )
     return Seen(first=await call.request.app[DB].run(write))
 
