@@ -6,10 +6,12 @@ from collections.abc import AsyncIterator
 from aiohttp import web
 
 from collector.api import actions, people, reminders, reports, returns, rounds, system
+from collector.api.metrics import measure, metrics_page
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
-from collector.keys import DB, ENDPOINTS, SETTINGS
+from collector.keys import DB, ENDPOINTS, METRICS, SETTINGS
+from collector.metrics import Metrics
 from collector.migrate import upgrade
 from models.settings import Settings
 
@@ -34,10 +36,13 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
-    app = web.Application(middlewares=[errors], client_max_size=1024 * 1024)
+    # measure is outermost: it sees the status the error middleware settled on.
+    app = web.Application(middlewares=[measure, errors], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     api = endpoints()
     app[ENDPOINTS] = api.endpoints
     app.add_routes(api.aiohttp_routes())
+    app.router.add_get("/metrics", metrics_page)  # off the API and its OpenAPI document
     app.cleanup_ctx.append(database_ctx)
     return app
