@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from collector.auth import SYSTEM
 from collector.cli_common import err, fail, out, run, tally_table, with_db
+from collector.cli_ops import backup, restore
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
@@ -35,7 +36,7 @@ app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
-for command in (serve, bot, chat, demo):
+for command in (serve, bot, chat, demo, backup, restore):
     app.command(command.__name__)(command)
 
 
