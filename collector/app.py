@@ -5,11 +5,12 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from collector.api import actions, people, reminders, reports, returns, rounds, system
-from collector.api.metrics import measure, metrics_page
+from collector.api import actions, metrics, people, reminders, reports, returns, rounds, system
+from collector.api.metrics import measure
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
+from collector.jobs import retention_ctx
 from collector.keys import DB, ENDPOINTS, METRICS, SETTINGS
 from collector.metrics import Metrics
 from collector.migrate import upgrade
@@ -20,7 +21,7 @@ log = logging.getLogger("maa.collector")
 
 def endpoints() -> Api:
     api = Api()
-    for module in (system, people, rounds, returns, reports, reminders, actions):
+    for module in (system, people, rounds, returns, reports, reminders, actions, metrics):
         api.include(module.api)
     return api
 
@@ -43,6 +44,6 @@ def create_app(settings: Settings) -> web.Application:
     api = endpoints()
     app[ENDPOINTS] = api.endpoints
     app.add_routes(api.aiohttp_routes())
-    app.router.add_get("/metrics", metrics_page)  # off the API and its OpenAPI document
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(retention_ctx)  # after the database: it needs app[DB]
     return app

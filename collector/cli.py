@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from collector.auth import SYSTEM
 from collector.cli_common import err, fail, out, run, tally_table, with_db
-from collector.cli_ops import backup, restore
+from collector.cli_ops import backup, member_erase, restore, retention
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
@@ -36,7 +36,8 @@ app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
-for command in (serve, bot, chat, demo, backup, restore):
+member_app.command("erase")(member_erase)
+for command in (serve, bot, chat, demo, backup, restore, retention):
     app.command(command.__name__)(command)
 
 
@@ -223,7 +224,12 @@ def report(
     target = output or Path(chosen.filename(slug))
 
     async def job(db: Database) -> bytes:
+        from collector.services.retention import kept_report
+
         async with db.read() as session:
+            kept = await kept_report(session, slug, chosen.name)  # answers removed: kept report
+            if kept is not None:
+                return kept
             snapshot = await take_snapshot(session=session, slug=slug)
         return await render_async(replace(snapshot, theme_threshold=theme_threshold), chosen.name)
 

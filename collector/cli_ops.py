@@ -6,8 +6,9 @@ from typing import Annotated
 
 import typer
 
-from collector.cli_common import err, fail, out, settings
+from collector.cli_common import err, fail, out, run, settings
 from collector.errors import DomainError
+from models.settings import Settings
 
 
 def _one_line(work: object) -> object:
@@ -41,3 +42,75 @@ def restore(
     _one_line(b.restore(conf.database_url, file))
     out.print(f"Restored {file}.")
     err.print("Start the collector: it brings the restored database to the newest schema.")
+
+
+def retention(
+    apply: Annotated[
+        bool, typer.Option("--apply", help="remove them; without it, a dry run")
+    ] = False,
+    at: Annotated[
+        str | None, typer.Option("--at", help="ISO time to judge at; default now")
+    ] = None,
+) -> None:
+    """Closed rounds and when their answers are removed; --apply removes those that are due."""
+    from datetime import datetime
+
+    from collector.auth import SYSTEM
+    from collector.db import Database
+    from collector.services import retention as r
+    from models.base import utcnow
+
+    try:
+        now = datetime.fromisoformat(at) if at else utcnow()
+    except ValueError:
+        fail(f"--at: '{at}' is not an ISO date or time, like 2027-01-31")
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=utcnow().tzinfo)
+
+    async def job(conf: Settings) -> tuple[list[r.RetentionItem], list[str]]:
+        db = Database(conf.database_url)
+        try:
+            async with db.read() as session:
+                items = await r.plan(session=session, now=now)
+            done = await r.apply_due(db, SYSTEM, now) if apply else []
+            return items, done
+        finally:
+            await db.dispose()
+
+    items, done = run(job)
+    if not items:
+        out.print("No closed round holds answers.")
+    for i in items:
+        when = f"{i.remove_after:%d %b %Y}"
+        if i.slug in done:
+            state = f"removed {i.answers:,} answers (report, tally and action plan kept)"
+        elif i.due:
+            state = f"due since {when}: {i.answers:,} answers would be removed"
+        else:
+            state = f"kept until {when} ({i.months} months after closing)"
+        out.print(
+            f"{i.slug}: closed {i.closed_at:%d %b %Y}; {state}", highlight=False, soft_wrap=True
+        )
+    if not apply and any(i.due for i in items):
+        err.print("Dry run: nothing was removed. Back up first, then run with --apply.")
+
+
+def member_erase(member_id: Annotated[int, typer.Argument(help="the member's id")]) -> None:
+    """Erase a person: name and Telegram id removed, tokens, sessions and invites void; their
+    answers and audit events stay, attributed to the member id."""
+    from collector.auth import SYSTEM
+    from collector.db import Database
+    from collector.services import erasure
+
+    async def job(conf: Settings) -> object:
+        db = Database(conf.database_url)
+        try:
+            async with db.write() as session:
+                return await erasure.erase_member(
+                    session=session, actor=SYSTEM, member_id=member_id
+                )
+        finally:
+            await db.dispose()
+
+    member = run(job)
+    out.print(f"Erased member {member_id}: now shown as “{member.display_name}”.")  # type: ignore[attr-defined]

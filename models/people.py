@@ -37,6 +37,8 @@ class Member(MemberBase, table=True):
     # False once Telegram says the user blocked the bot; reminders stop until they return.
     reachable: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    # Set when the person was erased: name and Telegram id gone, the id kept for the history.
+    erased_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
 
 
 class MemberCreate(MemberBase):

@@ -68,6 +68,8 @@ class RoundFile(BaseModel):
     expectations: list[ExpectationEntry] = Field(default_factory=list)
     actions: list[ActionEntry] = Field(default_factory=list)
     reminders: dict[str, Any] | None = None
+    # Answers are removed this many months after the round closes (`maa retention`).
+    retention_months: int | None = Field(default=None, ge=1, le=1200)
 
     @field_validator("opens_at", mode="before")
     @classmethod

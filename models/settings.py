@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     reminders: bool = Field(True, description="The bot sends queued reminders (outbox)")
     out_dir: Path = Field(Path("out"), description="Where `maa demo` writes the reports")
     log_level: str = Field("INFO", description="Python logging level")
+    retention_check_hours: float = Field(
+        24, ge=0, description="How often the collector removes rounds past retention; 0: never"
+    )
     metrics_token: SecretStr = Field(
         SecretStr(""), description="Bearer token for GET /metrics; empty: /metrics is off"
     )

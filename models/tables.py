@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
+from models.retention import RoundArchive
 from models.returns import Answer, AuditReturn
 from models.rounds import Action, Case, Expectation, Round
 
@@ -22,6 +23,7 @@ __all__ = [
     "Member",
     "Reminder",
     "Round",
+    "RoundArchive",
     "SeenUpdate",
     "metadata",
 ]

@@ -8,10 +8,13 @@ from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 from prometheus_client.exposition import generate_latest
 
+from collector.api.routing import Api, Call
 from collector.errors import NotFound, Unauthorized
 from collector.keys import DB, METRICS, SETTINGS
 from collector.metrics import ANSWER_ROUTES, SUBMIT_ROUTE, read_gauges
 from models.base import utcnow
+
+api = Api()
 
 
 def route_of(request: web.Request) -> str:
@@ -46,8 +49,13 @@ async def measure(
                 metrics.submissions.inc()
 
 
-async def metrics_page(request: web.Request) -> web.Response:
-    """GET /metrics: off (404) unless MAA_METRICS_TOKEN is set; then it needs that bearer token."""
+@api.route(
+    "GET", "/metrics", "Prometheus metrics (Bearer MAA_METRICS_TOKEN; 404 when unset)",
+    auth=False, raw=True,
+)  # fmt: skip
+async def metrics_page(call: Call) -> web.Response:
+    """Off (404) unless MAA_METRICS_TOKEN is set; then it needs that bearer token."""
+    request = call.request
     token = request.app[SETTINGS].metrics_token.get_secret_value()
     if not token:
         raise NotFound("Metrics are off: set MAA_METRICS_TOKEN to turn them on.")

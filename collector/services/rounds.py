@@ -50,6 +50,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         due_at=data.due_at,
         tool_version=data.tool_version,
         reminder_policy=data.reminders,
+        retention_months=data.retention_months,
     )
     session.add(round_)
     existing = {
