@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from collector import sealing
 from collector.api import actions, metrics, people, reminders, reports, returns, rounds, system
 from collector.api.metrics import measure
 from collector.api.middleware import errors
@@ -29,6 +30,7 @@ def endpoints() -> Api:
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Migrate, then hold one engine for the app's life."""
     settings = app[SETTINGS]
+    sealing.configure(settings.data_key.get_secret_value())
     await upgrade(settings)
     app[DB] = Database(settings.database_url)
     app[DB].start_writer()

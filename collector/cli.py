@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from collector.auth import SYSTEM
 from collector.cli_common import err, fail, out, run, tally_table, with_db
-from collector.cli_ops import backup, member_erase, restore, retention
+from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
@@ -37,6 +37,7 @@ app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
 member_app.command("erase")(member_erase)
+app.command("rotate-key")(rotate_key)
 for command in (serve, bot, chat, demo, backup, restore, retention):
     app.command(command.__name__)(command)
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from collector import sealing
 from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
@@ -37,6 +38,7 @@ def settings() -> Settings:
         fail(f"setting {name}: {first['msg']}")
         raise AssertionError from exc  # unreachable: fail() exits
     logging.getLogger().setLevel(conf.log_level.upper())
+    sealing.configure(conf.data_key.get_secret_value())
     return conf
 
 

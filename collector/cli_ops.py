@@ -114,3 +114,40 @@ def member_erase(member_id: Annotated[int, typer.Argument(help="the member's id"
 
     member = run(job)
     out.print(f"Erased member {member_id}: now shown as “{member.display_name}”.")  # type: ignore[attr-defined]
+
+
+def rotate_key(
+    generate: Annotated[
+        bool, typer.Option("--generate", help="print a new key for MAA_DATA_KEY and stop")
+    ] = False,
+) -> None:
+    """Re-encrypt every stored narrative under the first key in MAA_DATA_KEY."""
+    from collector import sealing
+    from collector.auth import SYSTEM
+    from collector.db import Database
+    from collector.services import datakeys
+
+    if generate:
+        from datetime import date
+
+        print(sealing.new_key(f"k{date.today():%Y%m%d}"))
+        err.print("Put it first in MAA_DATA_KEY (keep the old keys after it), then run this again.")
+        return
+
+    async def job(conf: Settings) -> tuple[str | None, datakeys.Rotated]:
+        ring = sealing.parse(conf.data_key.get_secret_value())
+        if ring is None:
+            fail("setting MAA_DATA_KEY: set a key first (`maa rotate-key --generate` makes one)")
+        db = Database(conf.database_url)
+        try:
+            return ring.current, await datakeys.rotate(db=db, actor=SYSTEM, current=ring.current)
+        finally:
+            await db.dispose()
+
+    current, done = run(job)
+    out.print(
+        f"Sealed under key {current}: {done.answers:,} answers, {done.events:,} audit events, "
+        f"{done.archives:,} kept reports. Older keys may now leave MAA_DATA_KEY.",
+        highlight=False,
+        soft_wrap=True,
+    )

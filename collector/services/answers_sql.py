@@ -14,6 +14,7 @@ from typing import Any
 
 from collector.auth import BAD_TOKEN, NOT_ENROLLED, Actor, Credentials, ensure_member
 from collector.errors import NotFound, Unauthorized
+from collector.sealing import seal, seal_all, unseal
 from collector.services.return_rules import (
     ReturnFacts,
     answer_result,
@@ -162,7 +163,7 @@ def put_answer(
     found = may_write(actor, facts(con, return_id))
     check_writable(found)
     question = question_of(found, key)
-    answers = {k: json.loads(v) for k, v in con.execute(ANSWERS, (return_id,))}
+    answers = {k: unseal(json.loads(v)) for k, v in con.execute(ANSWERS, (return_id,))}  # SEALING
     # A redelivered update (the route has checked the bot sent it): nothing changes.
     if update_id is not None and not con.execute(MARK_SEEN, (update_id, now)).rowcount:
         return answer_result(found, answers, None, repeat=True)
@@ -173,11 +174,11 @@ def put_answer(
         clean = validate(question, value)
     alert = None
     if not existed or answers[key] != clean:
-        stored = json.dumps(clean)
-        con.execute(UPSERT_ANSWER, (return_id, key, stored, actor.member_id, now))
+        sealed = seal(clean)  # SEALING: write (the value and its audit event)
+        con.execute(UPSERT_ANSWER, (return_id, key, json.dumps(sealed), actor.member_id, now))
         con.execute(TOUCH_RETURN, (now, return_id))
-        before = {key: answers[key]} if existed else None
-        _event(con, actor, now, "answer.put", "return", return_id, before, {key: clean})
+        before = seal_all({key: answers[key]}) if existed else None
+        _event(con, actor, now, "answer.put", "return", return_id, before, {key: sealed})
         if raises_alert(question, clean):
             ids = [tid for (tid,) in con.execute(COORDINATORS)]
             alert = concern_alert(found, ids)

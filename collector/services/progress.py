@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Forbidden
+from collector.sealing import unseal_json
 from collector.services.lookup import round_by_slug
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role
@@ -183,6 +184,6 @@ async def coordinators(*, session: AsyncSession) -> list[dict]:
 
 def _kept_tally(archive: RoundArchive | None) -> Tally:
     assert archive is not None  # written in the transaction that removed the answers
-    kept = dict(archive.report["tally"])
+    kept = dict(unseal_json(archive.report)["tally"])  # SEALING: read
     kept["agencies"] = [AgencyTally(**a) for a in kept["agencies"]]
     return Tally(**kept)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.auth import Actor
 from collector.db import Database
 from collector.errors import Gone
+from collector.sealing import seal, seal_json, unseal, unseal_json
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
 from collector.services.snapshot import take_snapshot
@@ -104,8 +105,8 @@ async def purge_round(*, session: AsyncSession, actor: Actor, slug: str, now: da
     snapshot = await take_snapshot(session=session, slug=slug)
     report_md = (await render_async(snapshot, "md")).decode()
     session.add(
-        RoundArchive(round_id=round_.id, kept_at=now, report=_jsonable(report_json(snapshot)),
-                     report_md=report_md)
+        RoundArchive(round_id=round_.id, kept_at=now,  # SEALING: the report quotes narratives
+                     report=seal_json(_jsonable(report_json(snapshot))), report_md=seal(report_md))
     )  # fmt: skip
     returns = select(AuditReturn.id).where(AuditReturn.round_id == round_.id)
     actions = select(Action.id).where(Action.round_id == round_.id)
@@ -158,10 +159,10 @@ async def kept_report(session: AsyncSession, slug: str, fmt: str) -> bytes | Non
         return None
     archive = await session.get(RoundArchive, round_.id)
     assert archive is not None  # written in the transaction that set purged_at
-    if fmt == "json":
-        return json.dumps(archive.report, ensure_ascii=False, indent=2).encode()
+    if fmt == "json":  # SEALING: read
+        return json.dumps(unseal_json(archive.report), ensure_ascii=False, indent=2).encode()
     if fmt == "md":
-        return archive.report_md.encode()
+        return unseal(archive.report_md).encode()
     raise Gone(
         f"The returns of {slug} were removed under its retention period on "
         f"{round_.purged_at:%d %B %Y}; its final report is kept as md and json.",

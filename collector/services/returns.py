@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
+from collector.sealing import seal, seal_all, unseal, unseal_all
 from collector.services.audit import record
 from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
 from collector.services.return_rules import (
@@ -101,7 +102,7 @@ async def _answers(session: AsyncSession, return_id: int) -> dict[str, Any]:
     rows = await session.execute(
         select(Answer.question_key, Answer.value).where(Answer.return_id == return_id)
     )
-    return {key: value for key, value in rows.all()}
+    return {key: unseal(value) for key, value in rows.all()}  # SEALING: read
 
 
 async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
@@ -214,18 +215,19 @@ async def _store(
     if not existed or answers[key] != clean:
         now = utcnow()
         before = answers.get(key)
+        stored = seal(clean)  # SEALING: write (the value and its audit event)
         await session.execute(
             insert_for(session, Answer)
             .values(
                 return_id=return_id,
                 question_key=key,
-                value=clean,
+                value=stored,
                 answered_by=actor.member_id,
                 answered_at=now,
             )
             .on_conflict_do_update(
                 index_elements=["return_id", "question_key"],
-                set_={"value": clean, "answered_by": actor.member_id, "answered_at": now},
+                set_={"value": stored, "answered_by": actor.member_id, "answered_at": now},
             )
         )
         loaded.ret.updated_at = now
@@ -235,8 +237,8 @@ async def _store(
             action="answer.put",
             entity="return",
             entity_id=return_id,
-            before={key: before} if existed else None,
-            after={key: clean},
+            before=seal_all({key: before}) if existed else None,
+            after={key: stored},
         )
         if raises_alert(question, clean):
             alert = concern_alert(facts, await _coordinators(session))
@@ -315,4 +317,9 @@ async def return_audit(
         .where(AuditEvent.entity == "return", AuditEvent.entity_id == return_id)
         .order_by(AuditEvent.id)
     )
-    return [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows.scalars()]
+    return [
+        AuditEventPublic.model_validate(e, from_attributes=True).model_copy(
+            update={"before": unseal_all(e.before), "after": unseal_all(e.after)}  # SEALING: read
+        )
+        for e in rows.scalars()
+    ]
