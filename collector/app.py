@@ -5,9 +5,11 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from collector import sealing
 from collector.api import (
     actions,
     concerns,
+    metrics,
     people,
     reminders,
     reports,
@@ -16,10 +18,13 @@ from collector.api import (
     system,
     withdraw,
 )
+from collector.api.metrics import measure
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import database
-from collector.keys import DB, ENDPOINTS, SETTINGS
+from collector.jobs import retention_ctx
+from collector.keys import DB, ENDPOINTS, METRICS, SETTINGS
+from collector.metrics import Metrics
 from collector.migrate import upgrade
 from models.logs import redact_headers
 from models.settings import Settings
@@ -39,6 +44,7 @@ def endpoints() -> Api:
         actions,
         concerns,
         withdraw,
+        metrics,
     ):
         api.include(module.api)
     return api
@@ -47,6 +53,7 @@ def endpoints() -> Api:
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Migrate, then hold one engine for the app's life."""
     settings = app[SETTINGS]
+    sealing.configure(settings.data_key.get_secret_value())
     await upgrade(settings)
     app[DB] = database(settings)
     app[DB].start_writer()
@@ -56,10 +63,13 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 def create_app(settings: Settings) -> web.Application:
     redact_headers()  # aiohttp logs unparseable requests with their headers
-    app = web.Application(middlewares=[errors], client_max_size=1024 * 1024)
+    # measure is outermost: it sees the status the error middleware settled on.
+    app = web.Application(middlewares=[measure, errors], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    app[METRICS] = Metrics()
     api = endpoints()
     app[ENDPOINTS] = api.endpoints
     app.add_routes(api.aiohttp_routes())
     app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(retention_ctx)  # after the database: it needs app[DB]
     return app

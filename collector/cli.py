@@ -23,6 +23,7 @@ from collector.cli_access import (
     token_revoke,
 )
 from collector.cli_common import err, fail, out, run, tally_table, with_db
+from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
@@ -47,7 +48,9 @@ member_app.command("disable")(member_disable)
 member_app.command("enable")(member_enable)
 token_app.command("list")(token_list)
 token_app.command("revoke")(token_revoke)
-for command in (serve, bot, chat, demo):
+member_app.command("erase")(member_erase)
+app.command("rotate-key")(rotate_key)
+for command in (serve, bot, chat, demo, backup, restore, retention):
     app.command(command.__name__)(command)
 
 
@@ -239,7 +242,12 @@ def report(
     target = output or Path(chosen.filename(slug))
 
     async def job(db: Database) -> bytes:
+        from collector.services.retention import kept_report
+
         async with db.read() as session:
+            kept = await kept_report(session, slug, chosen.name)  # answers removed: kept report
+            if kept is not None:
+                return kept
             snapshot = await take_snapshot(session=session, slug=slug)
         return await render_async(replace(snapshot, theme_threshold=theme_threshold), chosen.name)
 

@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.table import Table
 
+from collector import sealing
 from collector.db import Database, database
 from collector.errors import DomainError
 from collector.migrate import upgrade
@@ -38,6 +39,7 @@ def settings() -> Settings:
         fail(f"setting {name}: {first['msg']}")
         raise AssertionError from exc  # unreachable: fail() exits
     logs.configure(conf.log_level)
+    sealing.configure(conf.data_key.get_secret_value())
     return conf
 
 

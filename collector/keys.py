@@ -3,8 +3,10 @@
 from aiohttp import web
 
 from collector.db import Database
+from collector.metrics import Metrics
 from models.settings import Settings
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", Database)
 ENDPOINTS = web.AppKey("endpoints", list)  # list[collector.api.routing.Endpoint]
+METRICS = web.AppKey("metrics", Metrics)

@@ -42,6 +42,8 @@ class Member(MemberBase, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
     # Set: every credential of theirs is refused at once; their rows and history stay.
     disabled_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
+    # Set when the person was erased: name and Telegram id gone, the id kept for the history.
+    erased_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
 
 
 class MemberCreate(MemberBase):

@@ -97,6 +97,8 @@ class RoundFile(BaseModel):
     reminders: dict[str, Any] | None = None
     concerns: ConcernSettings = Field(default_factory=ConcernSettings)
     screening: ScreeningEntry | None = None
+    # Answers are removed this many months after the round closes (`maa retention`).
+    retention_months: int | None = Field(default=None, ge=1, le=1200)
 
     @field_validator("opens_at", mode="before")
     @classmethod

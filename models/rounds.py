@@ -37,6 +37,10 @@ class Round(RoundBase, table=True):
     # screening.allow): they silence the name warning for its narratives.
     screen_allow: list[str] | None = Field(default=None, sa_column=json_col())
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    # Months after closing that the answers are kept (None: the default, models/retention.py);
+    # purged_at: when retention removed them (the round keeps its archived report).
+    retention_months: int | None = None
+    purged_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
 
 
 class RoundPublic(RoundBase):

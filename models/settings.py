@@ -1,5 +1,7 @@
 """The one settings object: environment variables with the prefix MAA_, or a .env file."""
 
+import base64
+import re
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator
@@ -40,6 +42,16 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(
         5, gt=0, description="Seconds to wait for a database connection before answering 503"
     )
+    retention_check_hours: float = Field(
+        24, ge=0, description="How often the collector removes rounds past retention; 0: never"
+    )
+    data_key: SecretStr = Field(
+        SecretStr(""),
+        description="Narratives encrypted at rest: id:base64url-32-bytes[,older keys]; empty: off",
+    )
+    metrics_token: SecretStr = Field(
+        SecretStr(""), description="Bearer token for GET /metrics; empty: /metrics is off"
+    )
 
     @field_validator("database_url")
     @classmethod
@@ -57,6 +69,22 @@ class Settings(BaseSettings):
         if v.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("must be DEBUG, INFO, WARNING, ERROR or CRITICAL")
         return v.upper()
+
+    @field_validator("data_key")
+    @classmethod
+    def _data_keys(cls, v: SecretStr) -> SecretStr:
+        for item in filter(None, (i.strip() for i in v.get_secret_value().split(","))):
+            kid, _, key = item.partition(":")
+            try:
+                raw = base64.urlsafe_b64decode(key + "=" * (-len(key) % 4))
+            except ValueError:
+                raw = b""
+            if not re.fullmatch(r"[A-Za-z0-9_-]{1,16}", kid) or len(raw) != 32:
+                raise ValueError(
+                    "use id:key[,id:key...], each key 32 bytes in base64url "
+                    "(`maa rotate-key --generate` makes one)"
+                )
+        return v
 
     @property
     def collector_url(self) -> str:

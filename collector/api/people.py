@@ -68,3 +68,18 @@ async def issue_invite(call: Call) -> InviteIssued:
 async def redeem_invite(call: Call) -> MemberPublic:
     async with call.request.app[DB].write() as session:
         return await members.redeem_invite(session=session, actor=call.actor, data=call.body)
+
+
+@api.route(
+    "POST",
+    "/api/members/{member_id}/erase",
+    "Erase a person: name and Telegram id removed, tokens and invites void (coordinators)",
+    response=MemberPublic,
+)
+async def erase_member(call: Call) -> MemberPublic:
+    from collector.services import erasure
+
+    async with call.request.app[DB].write() as session:
+        return await erasure.erase_member(
+            session=session, actor=call.actor, member_id=call.int_param("member_id")
+        )

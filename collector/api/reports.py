@@ -8,9 +8,10 @@ from collector.api.routing import Api, Call
 from collector.auth import ensure_member
 from collector.errors import BadRequest
 from collector.keys import DB
+from collector.services import retention
 from collector.services.snapshot import take_snapshot
 from models.enums import Role
-from report.formats import FORMATS, UnknownFormat, get_format, render_async
+from report.formats import FORMATS, Format, UnknownFormat, get_format, render_async
 
 api = Api()
 THEME_THRESHOLD_MAX = 1000  # agencies: more than any partnership has
@@ -37,13 +38,18 @@ async def report(call: Call) -> web.Response:
         ) from None
     threshold = call.int_query("theme_threshold", 3, high=THEME_THRESHOLD_MAX)
     async with call.request.app[DB].read() as session:
-        snapshot = await take_snapshot(session=session, slug=call.param("slug"))
+        kept = await retention.kept_report(session, call.param("slug"), fmt.name)
+        if kept is None:
+            snapshot = await take_snapshot(session=session, slug=call.param("slug"))
+    if kept is not None:  # the round's answers were removed: its frozen report
+        return web.Response(body=kept, headers=_download(fmt, call.param("slug")))
     snapshot = replace(snapshot, theme_threshold=threshold)
     body = await render_async(snapshot, fmt.name)
-    return web.Response(
-        body=body,
-        headers={
-            "Content-Type": fmt.content_type,
-            "Content-Disposition": f'attachment; filename="{fmt.filename(snapshot.slug)}"',
-        },
-    )
+    return web.Response(body=body, headers=_download(fmt, snapshot.slug))
+
+
+def _download(fmt: Format, slug: str) -> dict[str, str]:
+    return {
+        "Content-Type": fmt.content_type,
+        "Content-Disposition": f'attachment; filename="{fmt.filename(slug)}"',
+    }

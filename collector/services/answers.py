@@ -9,8 +9,8 @@ answer raises a concern, the concern row, its outbox messages and its event (`ra
 
 Where later additions go: a check on the actor -> `acting.resolve`; a check on the return or
 the answer -> `return_rules` (called from `put_answer`); another row written with a changed
-answer (an outbox row, ...) -> `_store`; how a value is stored (encoding, encryption) ->
-`store_value` / `load_value`, the one pair every read and write here uses.
+answer (an outbox row, ...) -> `_store`; how a value is stored: `collector.sealing` (`seal` in
+`_store`, `unseal` in `load_value`), the one codec.
 """
 
 import json
@@ -19,6 +19,7 @@ from typing import Any
 
 from collector.auth import Actor, Credentials, ensure_member
 from collector.dbport import Port, insert_sql, row_values
+from collector.sealing import seal, seal_all, unseal
 from collector.services import audit
 from collector.services.acting import acting
 from collector.services.concern_rules import (
@@ -63,13 +64,9 @@ MARK_SEEN = (
 )
 
 
-def store_value(clean: Any) -> str:
-    """An answer's value as stored: JSON text, as SQLAlchemy's JSON type writes it."""
-    return json.dumps(clean)
-
-
 def load_value(stored: str) -> Any:
-    return json.loads(stored)
+    """A stored answer's value as it was given (JSON text; narrative text opened)."""
+    return unseal(json.loads(stored))  # SEALING: read
 
 
 async def return_facts(port: Port, return_id: int) -> ReturnFacts | None:
@@ -155,7 +152,9 @@ async def _store(
 ) -> AnswerResult:
     """Write a changed answer, with everything that goes with it, in the caller's transaction."""
     return_id, existed = facts.id, key in answers
-    await port.execute(UPSERT_ANSWER, return_id, key, store_value(clean), actor.member_id, now)
+    sealed = seal(clean)  # SEALING: write (the value and its audit event), sealed once
+    stored = json.dumps(sealed)  # JSON text, as SQLAlchemy's JSON type writes it
+    await port.execute(UPSERT_ANSWER, return_id, key, stored, actor.member_id, now)
     await port.execute(TOUCH_RETURN, now, return_id)
     await audit.insert(
         port,
@@ -164,8 +163,8 @@ async def _store(
         action="answer.put",
         entity="return",
         entity_id=return_id,
-        before={key: answers[key]} if existed else None,
-        after={key: clean},
+        before=seal_all({key: answers[key]}) if existed else None,
+        after={key: sealed},
     )
     if names:  # the author overruled the possible-name warning: how many, never the text
         await audit.insert(

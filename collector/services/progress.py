@@ -7,11 +7,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Forbidden
+from collector.sealing import unseal_json
 from collector.services.lookup import round_by_slug
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role
 from models.grades import BY_KEY, NOT_GRADED, SCALE
 from models.people import Agency, Member
+from models.retention import RoundArchive
 from models.returns import Answer, AuditReturn
 from models.rounds import Case, Expectation, Round
 from models.tool import load_tool
@@ -34,6 +36,8 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
     """Submitted returns and overall grades per agency, counted by the database."""
     actor.require(Role.coordinator, Role.viewer)
     round_ = await round_by_slug(session, slug)
+    if round_.purged_at is not None:  # answers removed under retention: the tally kept with them
+        return _kept_tally(await session.get(RoundArchive, round_.id))
     overall = load_tool(round_.tool_version).overall.key
     expected = dict(
         (
@@ -176,3 +180,10 @@ async def coordinators(*, session: AsyncSession) -> list[dict]:
         .order_by(Member.id)
     )
     return [{"telegram_id": t, "display_name": n} for t, n in rows.all()]
+
+
+def _kept_tally(archive: RoundArchive | None) -> Tally:
+    assert archive is not None  # written in the transaction that removed the answers
+    kept = dict(unseal_json(archive.report)["tally"])  # SEALING: read
+    kept["agencies"] = [AgencyTally(**a) for a in kept["agencies"]]
+    return Tally(**kept)

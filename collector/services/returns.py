@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
+from collector.sealing import unseal, unseal_all
 from collector.services.audit import record
 from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
 from collector.services.return_rules import (
@@ -95,7 +96,7 @@ async def _answers(session: AsyncSession, return_id: int) -> dict[str, Any]:
     rows = await session.execute(
         select(Answer.question_key, Answer.value).where(Answer.return_id == return_id)
     )
-    return {key: value for key, value in rows.all()}
+    return {key: unseal(value) for key, value in rows.all()}  # SEALING: read
 
 
 async def _public(session: AsyncSession, loaded: _Loaded) -> ReturnPublic:
@@ -218,4 +219,9 @@ async def return_audit(
         .where(AuditEvent.entity == "return", AuditEvent.entity_id == return_id)
         .order_by(AuditEvent.id)
     )
-    return [AuditEventPublic.model_validate(e, from_attributes=True) for e in rows.scalars()]
+    return [
+        AuditEventPublic.model_validate(e, from_attributes=True).model_copy(
+            update={"before": unseal_all(e.before), "after": unseal_all(e.after)}  # SEALING: read
+        )
+        for e in rows.scalars()
+    ]

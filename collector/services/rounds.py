@@ -52,6 +52,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         reminder_policy=data.reminders,
         concern_escalate_minutes=data.concerns.escalate_after_minutes,
         screen_allow=data.screening.allow if data.screening else None,
+        retention_months=data.retention_months,
     )
     session.add(round_)
     existing = {

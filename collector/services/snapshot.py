@@ -5,6 +5,7 @@ from collections import defaultdict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from collector.sealing import unseal
 from collector.services.lookup import round_by_slug
 from collector.services.progress import agencies_in_order
 from models.base import utcnow
@@ -48,7 +49,7 @@ async def take_snapshot(
         .join(AuditReturn, AuditReturn.id == Answer.return_id)
         .where(AuditReturn.round_id == round_.id)
     ):
-        answers[return_id][key] = value
+        answers[return_id][key] = unseal(value)  # SEALING: read
     returns = (
         await session.execute(
             select(AuditReturn, Agency.code, Case.reference)
