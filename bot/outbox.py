@@ -8,6 +8,9 @@ Nothing here logs message text or tokens: only reminder ids and error classes.
 """
 
 import asyncio
+import contextlib
+import heapq
+import itertools
 import logging
 import math
 import time
@@ -29,6 +32,39 @@ class Collector(Protocol):
     async def request(self, method: str, path: str, *args: Any, json: Any = None) -> Any: ...
 
 
+class _PriorityLock:
+    """A lock handed to waiters by priority (higher first), then in the order they asked."""
+
+    def __init__(self) -> None:
+        self._held = False
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._seq = itertools.count()
+
+    async def acquire(self, priority: int = 0) -> None:
+        if not self._held and not self._waiters:
+            self._held = True
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiters, (-priority, next(self._seq), future))
+        try:
+            await future  # handed over by release(): the lock is ours
+        except asyncio.CancelledError:
+            if future.done() and not future.cancelled():
+                self.release()  # it was handed to us as we were cancelled: pass it on
+            else:
+                self._waiters = [w for w in self._waiters if w[2] is not future]
+                heapq.heapify(self._waiters)
+            raise
+
+    def release(self) -> None:
+        while self._waiters:
+            _, _, future = heapq.heappop(self._waiters)
+            if not future.done():
+                future.set_result(None)  # stays held: handed straight to this waiter
+                return
+        self._held = False
+
+
 class Pacer:
     """Hands out send slots: at most `per_second` overall and one per `chat_interval` a chat."""
 
@@ -41,7 +77,9 @@ class Pacer:
         self._last = -1.0e9  # monotonic time the last message was let go
         self._paused_until = 0.0
         self._recent: deque[float] = deque()
-        self._global = asyncio.Lock()  # FIFO: slots go out in the order they were asked for
+        # Slots go out in the order they were asked for, except that urgent messages (concern
+        # alerts, priority > 0) go ahead of every reminder still waiting.
+        self._global = _PriorityLock()
         self._chat_next: dict[int, float] = {}
         self._chat_locks: dict[int, asyncio.Lock] = {}
 
@@ -60,14 +98,16 @@ class Pacer:
             t = max(t, self._recent[-cap] + 1.0)
         return t
 
-    async def wait(self, chat_id: int) -> None:
-        """Sleep until this chat may receive its next message; one chat's queue blocks no other."""
+    async def wait(self, chat_id: int, priority: int = 0) -> None:
+        """Sleep until this chat may receive its next message; one chat's queue blocks no other.
+        A higher `priority` is let go ahead of lower ones waiting for the overall rate."""
         lock = self._chat_locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
             delay = self._chat_next.get(chat_id, 0.0) - time.monotonic()
             if delay > 0:
                 await asyncio.sleep(delay)
-            async with self._global:
+            await self._global.acquire(priority)
+            try:
                 slot = self._earliest()
                 while (delay := slot - time.monotonic()) > 0:
                     await asyncio.sleep(delay)
@@ -78,6 +118,8 @@ class Pacer:
                 now = time.monotonic()
                 left = self._last = slot if now - slot < LATE else now
                 self._recent.append(left)
+            finally:
+                self._global.release()
             self._chat_next[chat_id] = left + self.chat_interval
 
 
@@ -111,6 +153,7 @@ class OutboxSender:
         self.max_429 = max_429
         self._stop: asyncio.Event | None = None
         self._wake = asyncio.Event()
+        self._nudging: asyncio.Task[None] | None = None  # held so it is not collected early
         self._task: asyncio.Task[None] | None = None
         self._waiting = 0  # reminders in hand not yet let go by the pacer
         self._let_go = asyncio.Condition()
@@ -120,8 +163,10 @@ class OutboxSender:
         body = await self.collector.request("POST", "/api/reminders/plan", json={})
         return int(body.get("queued", 0))
 
-    async def _claim(self) -> list[dict[str, Any]]:
+    async def _claim(self, urgent_only: bool = False) -> list[dict[str, Any]]:
         claim = {"limit": self.batch, "lease_seconds": self.lease_seconds}
+        if urgent_only:
+            claim["urgent_only"] = True
         return await self.collector.request("POST", "/api/reminders/claim", json=claim) or []
 
     async def _send_batch(self, batch: list[dict[str, Any]]) -> int:
@@ -138,14 +183,34 @@ class OutboxSender:
         """Claim and deliver until nothing is due (or `stop` is set); returns how many were claimed.
 
         The next batch is claimed while the tail of the last one still waits for the pacer,
-        so the pause for a claim does not show as a gap in the sending rate.
+        so the pause for a claim does not show as a gap in the sending rate. While the last
+        sends finish (one chat's messages are paced a second apart), a wake-up or a finished
+        batch (its acknowledgements may have queued notes) makes it claim again: a concern
+        alert queued meanwhile does not wait for them.
         """
-        total, sending = 0, []
-        while not (stop and stop.is_set()) and (batch := await self._claim()):
-            total += len(batch)
-            sending.append(asyncio.create_task(self._send_batch(batch)))
-            async with self._let_go:
-                await self._let_go.wait_for(lambda: self._waiting <= max(self.batch // 5, 1))
+        total, sending = 0, set()
+        low = max(self.batch // 5, 1)
+        while not (stop and stop.is_set()):
+            # Woken with plenty in hand: claim the urgent rows alone, so that the reminders
+            # claimed stay about what the pacer lets go before their leases run out.
+            urgent = self._wake.is_set() and self._waiting > low
+            self._wake.clear()  # this claim takes whatever was queued before it
+            batch = await self._claim(urgent)
+            if batch:
+                total += len(batch)
+                sending.add(asyncio.create_task(self._send_batch(batch)))
+            elif not urgent:
+                sending = {t for t in sending if not t.done()}
+                if not sending:
+                    break
+                woken = asyncio.ensure_future(self._wake.wait())
+                try:
+                    await asyncio.wait({*sending, woken}, return_when=FIRST_COMPLETED)
+                finally:
+                    woken.cancel()
+                continue
+            async with self._let_go:  # woken: claim now, ahead of the reminders in hand
+                await self._let_go.wait_for(lambda: self._waiting <= low or self._wake.is_set())
         await asyncio.gather(*sending)
         return total
 
@@ -157,16 +222,17 @@ class OutboxSender:
             label, data = reminder["button"]
             markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
         ack: dict[str, Any] = {"outcome": "sent"}
+        priority = int(reminder.get("priority") or 0)
         self._waiting += 1
         try:
-            await self.pacer.wait(chat_id)
+            await self.pacer.wait(chat_id, priority)
         finally:
             self._waiting -= 1
             async with self._let_go:
                 self._let_go.notify_all()
         for attempt in range(self.max_429 + 1):
             if attempt:
-                await self.pacer.wait(chat_id)
+                await self.pacer.wait(chat_id, priority)
             try:
                 await self.bot.send_message(chat_id, reminder["text"], reply_markup=markup)
                 ack = {"outcome": "sent"}
@@ -199,6 +265,13 @@ class OutboxSender:
     def wake(self) -> None:
         """Claim now: something urgent (a concern alert) was just queued by this process."""
         self._wake.set()
+        with contextlib.suppress(RuntimeError):  # no running loop: nothing is waiting
+            self._nudging = asyncio.get_running_loop().create_task(self._nudge())
+
+    async def _nudge(self) -> None:
+        """A drain waiting for the pacer to let messages go re-checks at once."""
+        async with self._let_go:
+            self._let_go.notify_all()
 
     async def _idle(self, stop: asyncio.Event) -> None:
         """Wait `poll_seconds`, or less if stopped or woken."""

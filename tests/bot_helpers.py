@@ -20,9 +20,14 @@ class User:
         self.api, self.id = loopback, uid
         self.u = loopback.user(uid, first_name=name)
 
-    async def cmd(self, command: str, expect: str | None = None) -> dict | None:
+    async def cmd(
+        self,
+        command: str,
+        expect: str | Any = None,
+        timeout: float = 8.0,  # noqa: ASYNC109
+    ) -> dict | None:
         self.u.send_command(command)
-        return await self.expect(expect) if expect else None
+        return await self.expect(expect, timeout) if expect else None
 
     async def say(self, text: str, expect: str | None = None) -> dict | None:
         self.u.send_text(text)

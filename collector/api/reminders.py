@@ -44,6 +44,7 @@ class ReminderClaimRequest(BaseModel):
     limit: int = Field(50, ge=1, le=500)
     lease_seconds: float = Field(60, ge=1, le=3600)
     at: AwareDatetime | None = Field(None, description="the clock; default now (for tests)")
+    urgent_only: bool = Field(False, description="only concern alerts (priority > 0)")
 
 
 class ClaimedReminder(BaseModel):
@@ -57,6 +58,7 @@ class ClaimedReminder(BaseModel):
     button: list[str] | None = Field(description="[label, callback_data] or null")
     attempts: int
     claimed_until: datetime
+    priority: int = Field(0, description="higher goes first (concern alerts); pace it so too")
 
 
 class ReminderAck(BaseModel):
@@ -114,6 +116,7 @@ async def claim_reminders(call: Call) -> list[dict]:
             limit=body.limit,
             lease_seconds=body.lease_seconds,
             at=body.at,
+            urgent_only=body.urgent_only,
         )
 
 

@@ -8,6 +8,7 @@ reminder once. A claim is a lease: a row claimed but never acknowledged comes ba
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -184,7 +185,13 @@ def _stale(
 
 
 async def claim(
-    *, session: AsyncSession, actor: Actor, limit: int, lease_seconds: float, at: datetime | None
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    limit: int,
+    lease_seconds: float,
+    at: datetime | None,
+    urgent_only: bool = False,
 ) -> list[dict[str, Any]]:
     """Lease up to `limit` due reminders to the caller; stale ones are cancelled on the way."""
     actor.require_service()
@@ -200,7 +207,7 @@ async def claim(
             .join(Member, Member.id == Reminder.recipient_id)
             .outerjoin(Round, Round.id == Reminder.round_id)
             .outerjoin(Concern, Concern.id == Reminder.concern_id)
-            .where(_due(now))
+            .where(_due(now), Reminder.priority > 0 if urgent_only else sa.true())
             # Concern alerts first (priority), then the longest waiting.
             .order_by(Reminder.priority.desc(), Reminder.send_after, Reminder.id)
             .limit(limit)
@@ -241,6 +248,7 @@ async def claim(
             {"id": rid, "key": r.key, "kind": r.kind, "stage": r.stage, "recipient_id": m.id}
             | {"telegram_id": m.telegram_id, "text": payload.get("text", "")}
             | {"button": payload.get("button"), "attempts": attempts[rid], "claimed_until": until}
+            | {"priority": r.priority}
         )
     return out
 
