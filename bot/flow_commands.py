@@ -81,6 +81,8 @@ class Chat(AuditChat, ActionsChat):
                 return await self.guard(state, self.retry(who, state))
             if state.get(PENDING):
                 return await self.guard(state, self.retry(who, state))
+            if prefix == flow.CB_NAMES:
+                return await self.guard(state, self.names_choice(who, state, parts[0]))
             if prefix == flow.CB_CASE:
                 return await self.guard(state, self.pick_case(who, state, int(parts[0]), parts[1]))
             if prefix in (flow.CB_TALLY, flow.CB_ROUND):
