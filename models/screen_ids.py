@@ -84,8 +84,9 @@ def is_helpline(raw: str) -> bool:
 
 
 # Where a number could be: libphonenumber's matcher is slow on long text (about 40 µs a
-# character), so it reads only these stretches and the few characters around them.
-_NUMBERISH = re.compile(r"[+(]?\d[\d \t().\-/]{4,}\d")
+# character), so it reads only these stretches and the few characters around them. A UK number
+# is written with its trunk 0 or a country code; ten bare digits are a reference, not a phone.
+_NUMBERISH = re.compile(r"(?<![\w/.\-])(?:\+|\(\s?0|0)[\d \t().\-/]{5,}\d")
 
 
 def phones(text: str) -> Iterator[Span]:
@@ -121,10 +122,14 @@ _SPOKEN_EMAIL = re.compile(
 )
 
 
+_SPOKEN_DOT = re.compile(r"(?i)\bdot\b|\[dot\]|\(dot\)")
+
+
 def emails(text: str) -> Iterator[Span]:
-    for m in _EMAIL.finditer(text):
-        yield m.span()
-    if "@" in text or re.search(r"(?i)\bdot\b|\[dot\]|\(dot\)", text):
+    if "@" in text:  # the cheap test first: most narratives have no email at all
+        for m in _EMAIL.finditer(text):
+            yield m.span()
+    if "@" in text or _SPOKEN_DOT.search(text):
         for m in _SPOKEN_EMAIL.finditer(text):
             yield m.span()
 
@@ -199,12 +204,20 @@ def _sentence_cut(text: str, start: int, end: int) -> bool:
 
 
 def dates_of_birth(text: str) -> Iterator[Span]:
-    births = [m for m in _BIRTH.finditer(text)]
+    births = list(_BIRTH.finditer(text))
     if not births:
         return
     excluded = [m.span() for m in _NOT_DOB.finditer(text)]
     births = [b for b in births if not any(s <= b.start() < e for s, e in excluded)]
-    for d in DATE.finditer(text):
+    # Dates are looked for only near a birth word: the date pattern is the costly part.
+    windows: list[Span] = []
+    for b in births:
+        lo, hi = max(0, b.start() - 130), b.end() + 90
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    for d in (d for lo, hi in windows for d in DATE.finditer(text, lo, hi)):
         best: tuple[int, int, int] | None = None  # (gap, start, end): the nearest birth word
         for b in births:
             if b.start() > d.end() + 60 or b.end() < d.start() - 120:
@@ -238,6 +251,7 @@ _STREET_TYPES = (
 _BUILDING = r"house|court|tower|towers|block|lodge|building|buildings|mansions|point|heights"
 _STOP = r"(?!(?:the|a|an|on|in|at|to|of|and|or|by|for|with|from|was|were|is|are)\b)"
 _ADDRESS = re.compile(
+    r"(?=[\dFfAaUuRrMm])"  # where an address can start: skips the rest quickly
     r"(?:\b(?:flat|apartment|apt|unit|room|maisonette)\.?\s*\d+[a-z]?,?\s+)?"
     rf"(?<![\w/.\-£$])\d{{1,4}}[a-z]?,?\s+(?:{_STOP}[a-z'’\-]+\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
     rf"|\b(?:flat|apartment|apt|maisonette)\.?\s*\d+[a-z]?,?\s+(?:{_STOP}[a-z'’\-]+\s+){{1,3}}"

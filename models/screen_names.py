@@ -152,6 +152,9 @@ def names(text: str, allow: Iterable[str] = ()) -> Iterator[Span]:
         m = caps[i]
         word = m.group(1)
         low = _bare(word)
+        if low in ALLOW or low in STOP or low in extra:  # most capitals: agencies, "The", months
+            i += 1
+            continue
         # The two words before it, read from a short slice (cheaper than a regex over the text).
         head = text[max(0, m.start() - 30) : m.start()]
         prev = head.split()[-2:]
