@@ -12,6 +12,7 @@ from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_actions import PROGRESS_FOR, ActionsChat
 from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, SEND, AuditChat
+from bot.flow_narrative import NAMES
 from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
 from models.enums import Role
 from models.tool import load_tool
@@ -45,6 +46,7 @@ class Chat(AuditChat, ActionsChat):
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
         if name == "start":
             return await self.guard(state, self.start(who, state, args))
+        state.pop(NAMES, None)  # the auditor has moved on from a name warning: nothing is sent
         if state.pop(PROGRESS_FOR, None) is not None and name == "cancel":
             return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
         if state.get(PENDING) and name not in ("help", *COORDINATOR_COMMANDS):
@@ -71,6 +73,8 @@ class Chat(AuditChat, ActionsChat):
         update, de-duplicated here rather than before (see handlers.dedupe): for an answer, in
         the answer's own write."""
         prefix, parts = flow.unpack(data)
+        if prefix != flow.CB_NAMES:
+            state.pop(NAMES, None)  # moved on from a name warning: its text is not sent
         answer = prefix in (flow.CB_ANSWER, flow.CB_REASON) and not state.get(PENDING)
         if not answer and not await self.first_time(update_id):
             return []

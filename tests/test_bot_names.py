@@ -92,3 +92,13 @@ async def test_console_shows_the_warning_with_both_choices(world, loopback):
     assert "Case C1 · Question 6 of 11" in text  # Done on the ack moved on
     saved = await return_of(world, POLICE, "C1")
     assert saved["answers"]["good_practice"] == NAMED
+
+
+async def test_moving_on_from_a_warning_sends_nothing(bot, loopback, world):
+    user = User(loopback, POLICE)
+    await to_first_narrative(user)
+    warning = await user.say(NAMED, expect="This may contain a name")
+    await user.cmd("/status", expect="C1")
+    user.u.press(warning["message_id"], "b|s")
+    await user.expect("no longer waiting")
+    assert "good_practice" not in (await return_of(world, POLICE, "C1"))["answers"]
