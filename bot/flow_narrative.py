@@ -173,7 +173,7 @@ class NarrativeChat:
         )
 
     async def names_choice(self, who: Person, state: dict, choice: str) -> list[Out]:
-        """ "Send as it is" or "Rewrite" under a name warning."""
+        """The author's choice under a name warning: "Send as it is" (s) or "Rewrite" (r)."""
         held = state.pop(NAMES, None)
         if held is None:
             return [Toast(texts.STALE_BUTTON_TOAST), Edit(Screen(texts.NAMES_GONE))]
