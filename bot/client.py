@@ -161,17 +161,35 @@ class CollectorClient:
         return await self.request("GET", f"/api/returns/{rid}", tid)
 
     async def put_answer(
-        self, tid: int, rid: int, key: str, value: Any, update_id: int | None = None
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        value: Any,
+        update_id: int | None = None,
+        names_ok: bool = False,
     ) -> dict:
-        """Store one answer; `update_id` makes a redelivered update change nothing."""
-        body = {"value": value} if update_id is None else {"value": value, "update_id": update_id}
+        """Store one answer; `update_id` makes a redelivered update change nothing; `names_ok`:
+        the author saw the possible-name warning and sends it as it is."""
+        body: dict[str, Any] = {"value": value}
+        if update_id is not None:
+            body["update_id"] = update_id
+        if names_ok:
+            body["names_ok"] = True
         return await self.request("PUT", f"/api/returns/{rid}/answers/{key}", tid, json=body)
 
     async def add_part(
-        self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        text: str,
+        update_id: int | None,
+        fresh: bool,
+        names_ok: bool = False,
     ) -> dict:
         """One more message of a narrative, joined to the stored text by the collector."""
-        body = {"text": text, "update_id": update_id, "fresh": fresh}
+        body = {"text": text, "update_id": update_id, "fresh": fresh, "names_ok": names_ok}
         return await self.request("POST", f"/api/returns/{rid}/answers/{key}/parts", tid, json=body)
 
     async def submit(self, tid: int, rid: int) -> dict:

@@ -39,6 +39,7 @@ CB_SUBMIT = "u"  # u|rid                      submit: ask for confirmation
 CB_CONFIRM = "c"  # c|rid                     submit: confirmed
 CB_NOT_YET = "x"  # x|rid                     back to the review
 CB_RETRY = "t"  # t                           try saving the kept answer again
+CB_NAMES = "b"  # b|s or b|r                  a possible name: send as it is, or rewrite
 CB_ROUND = "o"  # o|round_id|open|close|ask   coordinators: open or close a round
 CB_TALLY = "y"  # y|round_id|tally|overdue    coordinators: which round
 CB_SEND = "w"  # w|round_id                   coordinators: queue the reminders just shown

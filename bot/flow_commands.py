@@ -13,6 +13,7 @@ from bot.flow import Screen
 from bot.flow_actions import PROGRESS_FOR
 from bot.flow_chat import LAST_RID, MODE, PENDING, QKEY, RET, RID, SEND, AuditChat
 from bot.flow_concerns import ConcernsChat
+from bot.flow_narrative import NAMES
 from bot.flow_out import SCREEN, Clear, Out, Person, Send, Toast, minutes
 from models.enums import Role
 from models.tool import load_tool
@@ -57,6 +58,7 @@ class Chat(AuditChat, ConcernsChat):
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
         if name == "start":
             return await self.guard(state, self.start(who, state, args))
+        state.pop(NAMES, None)  # the auditor has moved on from a name warning: nothing is sent
         if state.pop(PROGRESS_FOR, None) is not None and name == "cancel":
             return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
         if state.get(PENDING) and name not in ("help", *COORDINATOR_COMMANDS):
@@ -85,6 +87,8 @@ class Chat(AuditChat, ConcernsChat):
         update, de-duplicated here rather than before (see handlers.dedupe): for an answer, in
         the answer's own write."""
         prefix, parts = flow.unpack(data)
+        if prefix != flow.CB_NAMES:
+            state.pop(NAMES, None)  # moved on from a name warning: its text is not sent
         answer = prefix in (flow.CB_ANSWER, flow.CB_REASON) and not state.get(PENDING)
         if not answer and not await self.first_time(update_id):
             return []
@@ -95,6 +99,8 @@ class Chat(AuditChat, ConcernsChat):
                 return await self.guard(state, self.retry(who, state))
             if state.get(PENDING):
                 return await self.guard(state, self.retry(who, state))
+            if prefix == flow.CB_NAMES:
+                return await self.guard(state, self.names_choice(who, state, parts[0]))
             if prefix == flow.CB_CASE:
                 return await self.guard(state, self.pick_case(who, state, int(parts[0]), parts[1]))
             if prefix in (flow.CB_TALLY, flow.CB_ROUND):

@@ -28,16 +28,25 @@ from bot.flow_out import (
     Send,
     Toast,
 )
-from models.screening import describe, screen
+from models.screening import Finding, describe, describe_names, screen
 from models.tool import AuditTool, TextQuestion, load_tool
 
 PART = "part"  # a kept narrative part (state[PENDING]["then"])
+NAMES = "names_warned"  # state key: parts held back by the name warning, until a choice
 SENDING = "sending_parts"  # state key: kept parts are being stored right now
 MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes stale
 
 
 def retry_screen() -> Screen:
     return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
+
+
+def names_screen(exc: CollectorError) -> Screen:
+    """The collector's name warning, with the author's two choices."""
+    found = [Finding(**f) for f in exc.extra.get("findings", [])]
+    send = Button(texts.BTN_SEND_AS_IS, flow.pack(flow.CB_NAMES, "s"))
+    rewrite = Button(texts.BTN_REWRITE, flow.pack(flow.CB_NAMES, "r"))
+    return Screen(describe_names(found) if found else exc.message, [[send, rewrite]])
 
 
 class NarrativeChat:
@@ -67,6 +76,8 @@ class NarrativeChat:
             and isinstance(load_tool(ret["tool_version"]).question(key or ""), TextQuestion)
         )
         findings = screen(text) if kept or asked else []  # identifiers are never sent anywhere
+        if kept or asked:
+            state.pop(NAMES, None)  # typed again after a name warning: that is the rewrite
         if not (kept or asked) or findings:
             # Nothing will be written, so the update is de-duplicated here, before the reply.
             if not await self.first_time(update_id):
@@ -119,10 +130,10 @@ class NarrativeChat:
     ) -> list[Out]:
         new = None
         while parts:
-            text, update_id, fresh = parts[0]
+            text, update_id, fresh, *confirmed = parts[0]  # confirmed: [True] after the warning
             try:
                 got = await self.client.add_part(
-                    who.telegram_id, ret["id"], key, text, update_id, fresh
+                    who.telegram_id, ret["id"], key, text, update_id, fresh, names_ok=any(confirmed)
                 )
             except CollectorUnavailable:
                 state[PENDING] = {"rid": ret["id"], "key": key, "then": PART, "parts": parts}
@@ -134,6 +145,10 @@ class NarrativeChat:
                 return [Send(retry_screen()), RetryLater()]
             except CollectorError as exc:
                 state.pop(PENDING, None)
+                if exc.code == "names_found":
+                    # Held here, in this chat only, until the author chooses; never logged.
+                    state[NAMES] = {"rid": ret["id"], "key": key, "parts": parts}
+                    return [Send(names_screen(exc))]
                 return self.part_refused(exc, state, ret)
             parts.pop(0)
             if not got.get("repeat"):
@@ -156,6 +171,25 @@ class NarrativeChat:
         return await self.send_parts(
             who, state, ret, pending["key"], pending["parts"], retrying=True
         )
+
+    async def names_choice(self, who: Person, state: dict, choice: str) -> list[Out]:
+        """The author's choice under a name warning: "Send as it is" (s) or "Rewrite" (r)."""
+        held = state.pop(NAMES, None)
+        if held is None:
+            return [Toast(texts.STALE_BUTTON_TOAST), Edit(Screen(texts.NAMES_GONE))]
+        if choice != "s":
+            return [Edit(Screen(texts.NAMES_REWRITE))]
+        parts = [[*p[:3], True] for p in held["parts"]]
+        ret = state.get(RET) if (state.get(RET) or {}).get("id") == held["rid"] else None
+        outs = await self.send_parts(who, state, ret or {"id": held["rid"]}, held["key"], parts)
+        if state.get(NAMES) or state.get(PENDING):  # refused again, or the collector is away
+            return [Edit(Screen(texts.NAMES_KEPT)), *outs]
+        # The pressed message is the warning: the question's own screen loses its buttons
+        # instead of being edited in place.
+        return [
+            Edit(Screen(texts.NAMES_KEPT)),
+            *(Clear() if isinstance(o, Edit) else o for o in outs),
+        ]
 
     def part_refused(self, exc: CollectorError, state: dict, ret: dict) -> list[Out]:
         if exc.code == "too_long" and "length" in exc.extra:

@@ -260,3 +260,10 @@ MEMBER_NOW_DISABLED = (
 )
 MEMBER_NOW_ENABLED = "{name} (member {id}) is enabled again."
 ACCESS_REFUSED = "That didn't work: {message}"
+
+# The name warning (the collector's message names what it found; these are the choices)
+BTN_SEND_AS_IS = "Send as it is"
+BTN_REWRITE = "Rewrite"
+NAMES_KEPT = "You chose to send it as it is."
+NAMES_REWRITE = "Nothing was saved. Please send it again without the name."
+NAMES_GONE = "That message is no longer waiting to be sent."

@@ -1,5 +1,6 @@
 """The collector's aiohttp application."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -27,6 +28,7 @@ from collector.keys import DB, ENDPOINTS, METRICS, SETTINGS
 from collector.metrics import Metrics
 from collector.migrate import upgrade
 from models.logs import redact_headers
+from models.screen_names import first_names
 from models.settings import Settings
 
 log = logging.getLogger("maa.collector")
@@ -55,6 +57,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     sealing.configure(settings.data_key.get_secret_value())
     await upgrade(settings)
+    # The name lexicon (~100 ms to read) is loaded now, off the loop, not in the first answer.
+    await asyncio.to_thread(first_names)
     app[DB] = database(settings)
     app[DB].start_writer()
     yield

@@ -26,6 +26,7 @@ from collector.cli_common import err, fail, out, run, tally_table, with_db
 from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
+from collector.cli_screen import screen
 from collector.db import Database
 from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
@@ -50,6 +51,7 @@ token_app.command("list")(token_list)
 token_app.command("revoke")(token_revoke)
 member_app.command("erase")(member_erase)
 app.command("rotate-key")(rotate_key)
+app.command("screen")(screen)
 for command in (serve, bot, chat, demo, backup, restore, retention):
     app.command(command.__name__)(command)
 

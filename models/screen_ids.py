@@ -15,7 +15,9 @@ Span = tuple[int, int]
 
 # ---- NHS numbers: ten digits in any grouping (3-3-4, 3-4-3, dots, doubled spaces), mod-11
 # Not after "+44 " or "(0)": the ten digits of a phone written internationally.
-_NHS = re.compile(r"(?<![\d+])(?<!44 )(?<!\(0\) )(?<!\(0\))\d(?:\s?[.\-]?\s{0,2}\d){9}(?![\d])")
+_NHS = re.compile(
+    r"(?=\d)(?<![\d+])(?<!44 )(?<!\(0\) )(?<!\(0\))\d(?:\s?[.\-]?\s{0,2}\d){9}(?![\d])"
+)
 
 
 def nhs_check_digit_ok(digits: str) -> bool:
@@ -39,7 +41,7 @@ def nhs_numbers(text: str) -> Iterator[Span]:
 # catch the ranges libphonenumber calls invalid (Ofcom's drama numbers look like real ones to a
 # reader, and a real number may be newer than the library's metadata).
 _PHONE = re.compile(
-    r"(?<![\w+])\(?(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|0)"
+    r"(?=[+(0])(?<![\w+])\(?(?:(?:\+|00)\s?44\s?(?:\(0\)\s?)?|0)"
     r"\d{1,4}\)?(?:[\s.\-]{0,2}\d){6,9}(?!\d)"
 )
 # Public helplines are not identifiers: these are read as national numbers (no leading 0).
@@ -84,8 +86,9 @@ def is_helpline(raw: str) -> bool:
 
 
 # Where a number could be: libphonenumber's matcher is slow on long text (about 40 µs a
-# character), so it reads only these stretches and the few characters around them.
-_NUMBERISH = re.compile(r"[+(]?\d[\d \t().\-/]{4,}\d")
+# character), so it reads only these stretches and the few characters around them. A UK number
+# is written with its trunk 0 or a country code; ten bare digits are a reference, not a phone.
+_NUMBERISH = re.compile(r"(?=[+(0])(?<![\w/.\-])(?:\+|\(\s?0|0)[\d \t().\-/]{5,}\d")
 
 
 def phones(text: str) -> Iterator[Span]:
@@ -121,10 +124,14 @@ _SPOKEN_EMAIL = re.compile(
 )
 
 
+_SPOKEN_DOT = re.compile(r"(?i)\bdot\b|\[dot\]|\(dot\)")
+
+
 def emails(text: str) -> Iterator[Span]:
-    for m in _EMAIL.finditer(text):
-        yield m.span()
-    if "@" in text or re.search(r"(?i)\bdot\b|\[dot\]|\(dot\)", text):
+    if "@" in text:  # the cheap test first: most narratives have no email at all
+        for m in _EMAIL.finditer(text):
+            yield m.span()
+    if "@" in text or _SPOKEN_DOT.search(text):
         for m in _SPOKEN_EMAIL.finditer(text):
             yield m.span()
 
@@ -199,12 +206,20 @@ def _sentence_cut(text: str, start: int, end: int) -> bool:
 
 
 def dates_of_birth(text: str) -> Iterator[Span]:
-    births = [m for m in _BIRTH.finditer(text)]
+    births = list(_BIRTH.finditer(text))
     if not births:
         return
     excluded = [m.span() for m in _NOT_DOB.finditer(text)]
     births = [b for b in births if not any(s <= b.start() < e for s, e in excluded)]
-    for d in DATE.finditer(text):
+    # Dates are looked for only near a birth word: the date pattern is the costly part.
+    windows: list[Span] = []
+    for b in births:
+        lo, hi = max(0, b.start() - 130), b.end() + 90
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], hi)
+        else:
+            windows.append((lo, hi))
+    for d in (d for lo, hi in windows for d in DATE.finditer(text, lo, hi)):
         best: tuple[int, int, int] | None = None  # (gap, start, end): the nearest birth word
         for b in births:
             if b.start() > d.end() + 60 or b.end() < d.start() - 120:
@@ -229,33 +244,67 @@ def _words(text: str, start: int, end: int) -> int:
 
 
 # ---- street addresses: a house number and a street type ("Flat 3, 22 High Street")
-_STREET_TYPES = (
-    r"street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|crescent|cres|gardens|gdns|grove|"
-    r"place|pl|court|ct|terrace|terr|hill|park|square|sq|mews|row|walk|rise|view|green|parade|"
-    r"vale|mead|wharf|boulevard|estate|gate|approach|broadway|causeway|croft|fields|heights|"
-    r"meadows?|path|wynd|yard|passage|end|side|park\s+road"
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STREET_TYPES = _word_set(
+    """
+    street st road rd avenue ave lane ln close drive dr way crescent cres gardens gdns grove
+    place pl court ct terrace terr hill park square sq mews row walk rise view green parade vale
+    mead wharf boulevard estate gate approach broadway causeway croft fields heights meadow
+    meadows path wynd yard passage end side
+    """
 )
-_BUILDING = r"house|court|tower|towers|block|lodge|building|buildings|mansions|point|heights"
-_STOP = r"(?!(?:the|a|an|on|in|at|to|of|and|or|by|for|with|from|was|were|is|are)\b)"
-_ADDRESS = re.compile(
-    r"(?:\b(?:flat|apartment|apt|unit|room|maisonette)\.?\s*\d+[a-z]?,?\s+)?"
-    rf"(?<![\w/.\-£$])\d{{1,4}}[a-z]?,?\s+(?:{_STOP}[a-z'’\-]+\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"
-    rf"|\b(?:flat|apartment|apt|maisonette)\.?\s*\d+[a-z]?,?\s+(?:{_STOP}[a-z'’\-]+\s+){{1,3}}"
-    rf"(?:{_BUILDING})\b",
-    re.IGNORECASE,
-)
+_NOT_STREET_NAME = _word_set("the a an on in at to of and or by for with from was were is are")
 # A lower-case street is only an address when the street type is one nobody uses otherwise.
-_LOWER_OK = re.compile(
-    r"(?i)(?:street|st|road|rd|avenue|ave|lane|crescent|gardens|terrace|mews|close|way|drive|"
-    r"grove)\.?$"
+_LOWER_OK = _word_set(
+    "street st road rd avenue ave lane crescent gardens terrace mews close way drive grove"
 )
+_HOUSE_NUMBER = re.compile(r"(?<![\w/.\-£$])\d{1,4}[a-zA-Z]?,?\s+(?=[A-Za-z])")
+_NEXT_WORDS = re.compile(r"[A-Za-z'’\-]+(?:\s+[A-Za-z'’\-]+){0,3}")
+_WORD_SPAN = re.compile(r"[A-Za-z'’\-]+")
+_FLAT_BEFORE = re.compile(r"(?i)\b(?:flat|apartment|apt|unit|room|maisonette)\.?\s*\d+[a-z]?,?\s+$")
+_BUILDING = r"house|court|tower|towers|block|lodge|building|buildings|mansions|point|heights"
+_FLAT_IN_BUILDING = re.compile(
+    r"(?i)\b(?:flat|apartment|apt|maisonette)\.?\s*\d+[a-z]?,?\s+"
+    r"(?:(?!(?:the|a|an|on|in|at|to|of|and|or)\b)[a-z'’\-]+\s+){1,3}"
+    rf"(?:{_BUILDING})\b"
+)
+
+
+def _street_end(text: str, at: int) -> int | None:
+    """Where a street name and type starting at `at` end ("High Street"), or None."""
+    found = _NEXT_WORDS.match(text, at)
+    if found is None:
+        return None
+    words = list(_WORD_SPAN.finditer(text, at, found.end()))
+    for n in (3, 2, 1):  # the longest street name first, as people write them
+        if len(words) <= n:
+            continue
+        kind = words[n].group().lower()
+        if kind not in _STREET_TYPES:
+            continue
+        if any(w.group().lower() in _NOT_STREET_NAME for w in words[:n]):
+            continue
+        capitalised = words[n - 1].group()[0].isupper() and words[n].group()[0].isupper()
+        if capitalised or kind in _LOWER_OK:
+            end = words[n].end()
+            return end + 1 if text[end : end + 1] == "." else end
+    return None
 
 
 def addresses(text: str) -> Iterator[Span]:
-    for m in _ADDRESS.finditer(text):
-        words = re.findall(r"[A-Za-z'’\-]+", m.group())
-        capitalised = all(w[0].isupper() for w in words[-2:])
-        if capitalised or _LOWER_OK.search(m.group()):
+    for m in _HOUSE_NUMBER.finditer(text):
+        end = _street_end(text, m.end())
+        if end is None:
+            continue
+        start = m.start()
+        flat = _FLAT_BEFORE.search(text, max(0, start - 25), start)
+        yield (flat.start() if flat else start), end
+    low = text.lower()
+    if "flat" in low or "apartment" in low or "apt" in low or "maisonette" in low:
+        for m in _FLAT_IN_BUILDING.finditer(text):
             yield m.span()
 
 

@@ -56,7 +56,11 @@ STOP = _words(
     same such too very can could would should might must shall did does done doing has had
     have having was were be been being is are am do up down out off into onto upon within
     without through throughout towards toward across along around among per via staff home
-    visit visits social worker workers child children family parent parents
+    visit visits social worker workers child children family parent parents mr mrs ms miss mx dr
+    general see note please thank thanks ok okay well good better best new old more most less
+    many much other another overall key main early late later earlier today tomorrow yesterday
+    now still yet just even never always often sometimes nothing none everyone someone nobody
+    skip due run edit tell send rewrite done keep submit review ask call check read write
     """
 )
 
@@ -111,6 +115,7 @@ _PLACE_AFTER = re.compile(
     r"Children's|Library|Tower|Lodge|Place|Drive|Green|Hill|Heath|Common|Bridge|Terrace|Line|"
     r"Crescent|Grove|Medical|Health|Family|Hub|Team|Service|Services|Project|Trust)\b"
 )
+_PUNCT = "\"'“”‘’()[],:;"  # round a word before a capital: ("St George's"), (mum Kelly)
 _SENTENCE_END = frozenset('.!?:;"“(•*-')
 
 
@@ -152,12 +157,16 @@ def names(text: str, allow: Iterable[str] = ()) -> Iterator[Span]:
         m = caps[i]
         word = m.group(1)
         low = _bare(word)
+        if low in ALLOW or low in STOP or low in extra:  # most capitals: agencies, "The", months
+            i += 1
+            continue
         # The two words before it, read from a short slice (cheaper than a regex over the text).
         head = text[max(0, m.start() - 30) : m.start()]
         prev = head.split()[-2:]
-        last = prev[-1].lower().rstrip(",:") if prev else ""
+        words = [w.lower().strip(_PUNCT) for w in prev]
+        last = words[-1] if words else ""
         last = last[:-2] if last.endswith(("'s", "’s")) else last
-        pair = tuple(w.lower().rstrip(",:") for w in prev)
+        pair = tuple(words)
         stripped = head.rstrip()
         start_of_sentence = not stripped or stripped[-1] in _SENTENCE_END or "\n" in head[-2:]
         in_place = last.rstrip(".") in _PLACE_WORDS or _PLACE_AFTER.match(text, m.end())

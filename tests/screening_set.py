@@ -10,6 +10,7 @@ Used by tests/test_screening_set.py (the targets) and bench/screen_bench.py (the
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from stdnum.gb import upn
@@ -460,7 +461,9 @@ def build(seed: int = 9) -> list[Sample]:
     rng = random.Random(seed)
     out: list[Sample] = []
 
-    def fill(templates: list[str], kind: str, make, count: int) -> None:  # type: ignore[no-untyped-def]
+    def fill(
+        templates: list[str], kind: str, make: Callable[[random.Random], str], count: int
+    ) -> None:
         for i in range(count):
             out.append(_s(templates[i % len(templates)].format(x=make(rng)), kind))
 
