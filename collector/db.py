@@ -1,6 +1,5 @@
 """Engines and transactions for SQLite (the embedded default) and PostgreSQL."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -42,7 +41,7 @@ def _keep_answers_out_of_logs() -> None:
     # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
     # logger can do the same: both would write narrative answers to the log. (The engines are
     # also made with hide_parameters, so a database error's message names no answer either.)
-    floor(("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING))
+    floor()
 
 
 class Database:
