@@ -10,10 +10,10 @@ from collector.errors import BadRequest
 from collector.keys import DB
 from collector.services.snapshot import take_snapshot
 from models.enums import Role
+from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, UnknownFormat, get_format, render_async
 
 api = Api()
-THEME_THRESHOLD_MAX = 1000  # agencies: more than any partnership has
 
 
 @api.route(
