@@ -106,3 +106,18 @@ async def test_coordinator_disables_in_the_chat_and_the_member_is_told(bot, loop
     await police.cmd("/disable 1", expect="switched off by your coordinator")
     await coord.cmd("/enable 2", expect="Pat Police (member 2) is enabled again")
     await police.cmd("/audit", expect="Which case")
+
+
+async def test_a_disabled_member_is_not_chased(collector):
+    c = collector
+    coord, aud_id, _ = await _setup(c)
+    plan = {"round": "r-2026", "dry_run": True, "at": "2026-02-16T10:00:00Z"}
+
+    async def recipients() -> set[int]:
+        status, body = await c.call("POST", "/api/reminders/plan", token=coord, json=plan)
+        assert status == 200, body
+        return {d["recipient_id"] for d in body["decisions"]}
+
+    assert aud_id in await recipients()
+    await c.call("POST", f"/api/members/{aud_id}/disable", token=coord)
+    assert aud_id not in await recipients()
