@@ -56,7 +56,7 @@ def build_application(settings: Settings) -> Application:
     """The bot, pointed at settings.telegram_base_url and talking to the collector over HTTP."""
     # Below these levels the libraries log the bot's token (it is in every Bot API URL) and the
     # text of messages, which holds narrative answers: never, whatever MAA_LOG_LEVEL says.
-    floor(("httpx", logging.WARNING), ("httpcore", logging.WARNING), ("telegram", logging.INFO))
+    floor()
     client = CollectorClient(settings.collector_url, _secret(settings.service_token))
 
     sender = OutboxSender(None, client) if settings.reminders else None

@@ -32,7 +32,7 @@ from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
-from models.validators import BIGINT_MAX, BIGINT_MIN, bad_text
+from models.validators import BIGINT_MAX, BIGINT_MIN, THEME_THRESHOLD_MAX, bad_text
 from report.tally import Tally
 
 app = typer.Typer(help="MAA: multi-agency case audits.", no_args_is_help=True, add_completion=False)
@@ -230,7 +230,12 @@ def report(
     ] = "html",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
     theme_threshold: Annotated[
-        int, typer.Option(min=1, help="a theme is cross-cutting when this many agencies raise it")
+        int,
+        typer.Option(
+            min=1,
+            max=THEME_THRESHOLD_MAX,
+            help="a theme is cross-cutting when this many agencies raise it",
+        ),
     ] = 3,
 ) -> None:
     """Write the overview report of a round, or an export of its returns."""

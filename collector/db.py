@@ -7,7 +7,6 @@ answers, who is asking) on SQLite's writer thread or on a pooled asyncpg connect
 
 import asyncio
 import contextlib
-import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -75,7 +74,7 @@ def _keep_answers_out_of_logs() -> None:
     # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
     # logger can do the same: both would write narrative answers to the log. (The engines are
     # also made with hide_parameters, so a database error's message names no answer either.)
-    floor(("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING))
+    floor()
 
 
 class Database:

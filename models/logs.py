@@ -72,9 +72,21 @@ _REDACT = Redact()
 _QUIET = QuietLibraries()
 
 
-def floor(*levels: tuple[str, int]) -> None:
-    """Hold these loggers at or above their level, whatever the configured level is."""
-    for name, level in levels:
+# Below these levels: aiosqlite logs every statement with its parameters, SQLAlchemy's engine
+# can too (narrative answers); httpx/httpcore log Bot API URLs (the bot token is in them);
+# python-telegram-bot logs the text of messages.
+FLOORS = (
+    ("aiosqlite", logging.INFO),
+    ("sqlalchemy.engine", logging.WARNING),
+    ("httpx", logging.WARNING),
+    ("httpcore", logging.WARNING),
+    ("telegram", logging.INFO),
+)
+
+
+def floor() -> None:
+    """Hold the FLOORS loggers at or above their level, whatever the configured level is."""
+    for name, level in FLOORS:
         logger = logging.getLogger(name)
         logger.setLevel(max(level, logger.getEffectiveLevel()))
 
@@ -92,6 +104,7 @@ def configure(level: str) -> None:
     unless it is DEBUG, and credentials withheld from aiohttp's records."""
     root = logging.getLogger()
     root.setLevel(level)
+    floor()  # before the first migration or request, not only once the engines exist
     for handler in root.handlers:
         if level == "DEBUG":
             handler.removeFilter(_QUIET)

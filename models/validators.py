@@ -13,6 +13,7 @@ from pydantic import Field
 
 ID_MAX = 2**31 - 1  # the id columns: INTEGER on PostgreSQL
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1  # Telegram user, chat and update ids
+THEME_THRESHOLD_MAX = 1000  # agencies raising a theme: more than any partnership has
 
 Id = Annotated[int, Field(ge=1, le=ID_MAX)]
 TelegramId = Annotated[int, Field(ge=BIGINT_MIN, le=BIGINT_MAX)]

@@ -1,5 +1,10 @@
 """Members and credentials that can be withdrawn: disable/enable, revoke tokens (API, chat)."""
 
+import asyncio
+import os
+import sys
+from pathlib import Path
+
 from sqlalchemy import select
 
 from models.enums import Role
@@ -8,6 +13,7 @@ from tests.bot_helpers import COORD, POLICE, User
 from tests.conftest import small_round
 
 pytest_plugins = ["tests.bot_fixtures"]
+MAA = str(Path(sys.executable).with_name("maa"))
 
 
 async def _setup(c):
@@ -106,3 +112,46 @@ async def test_coordinator_disables_in_the_chat_and_the_member_is_told(bot, loop
     await police.cmd("/disable 1", expect="switched off by your coordinator")
     await coord.cmd("/enable 2", expect="Pat Police (member 2) is enabled again")
     await police.cmd("/audit", expect="Which case")
+
+
+async def test_a_disabled_member_is_not_chased(collector):
+    c = collector
+    coord, aud_id, _ = await _setup(c)
+    plan = {"round": "r-2026", "dry_run": True, "at": "2026-02-16T10:00:00Z"}
+
+    async def recipients() -> set[int]:
+        status, body = await c.call("POST", "/api/reminders/plan", token=coord, json=plan)
+        assert status == 200, body
+        return {d["recipient_id"] for d in body["decisions"]}
+
+    assert aud_id in await recipients()
+    await c.call("POST", f"/api/members/{aud_id}/disable", token=coord)
+    assert aud_id not in await recipients()
+
+
+async def _maa(database_url: str, *args: str) -> str:
+    proc = await asyncio.create_subprocess_exec(
+        MAA,
+        *args,
+        env={**os.environ, "MAA_DATABASE_URL": database_url},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await proc.communicate()
+    assert proc.returncode == 0, err.decode()
+    return out.decode()
+
+
+async def test_the_maa_command_disables_and_revokes(collector):
+    c = collector
+    _, aud_id, aud_token = await _setup(c)
+    url = c.settings.database_url
+    said = await _maa(url, "member", "disable", str(aud_id))
+    assert f"Member {aud_id} (Aud) is disabled" in said
+    status, body = await c.call("GET", "/api/me", token=aud_token)
+    assert (status, body["error"]) == (403, "member_disabled")
+    said = await _maa(url, "token", "revoke", "--member", str(aud_id))
+    assert f"Revoked 1 token of member {aud_id}" in said
+    async with c.db.read() as s:
+        events = (await s.execute(select(AuditEvent.actor, AuditEvent.action))).all()
+    assert ("cli", "member.disable") in events and ("cli", "token.revoke") in events

@@ -11,10 +11,10 @@ from collector.keys import DB
 from collector.services import retention
 from collector.services.snapshot import take_snapshot
 from models.enums import Role
+from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, Format, UnknownFormat, get_format, render_async
 
 api = Api()
-THEME_THRESHOLD_MAX = 1000  # agencies: more than any partnership has
 
 
 @api.route(
