@@ -4,6 +4,8 @@ Run by hand:  .venv/bin/python bench/api_bench.py [--seconds 10] [--concurrency 
 PostgreSQL:   .venv/bin/python bench/api_bench.py --database-url postgresql+asyncpg://maa:maa@127.0.0.1/maa_bench
               (the database is dropped and made anew first; the role needs CREATEDB)
 Where the time goes: add `--profile out.svg` (py-spy on the MAA server process while it is loaded).
+Replicas:     add `--replicas 2` (two MAA servers on one database, requests spread over both; it
+              checks afterwards that every acknowledged write left exactly one audit event).
 Each server runs in its own process (one core), the load comes from this one (the other core).
 Every MAA request is a real change: a new answer value, stored with its audit event.
 Concurrency defaults to one connection per seeded auditor (50), enough to keep either server
@@ -152,6 +154,20 @@ async def fresh_database(url: str) -> None:
         await conn.close()
 
 
+async def count_events(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from models.ops import AuditEvent
+
+    db = Database(url)
+    try:
+        async with db.read() as s:
+            query = select(func.count()).where(AuditEvent.action == "answer.put")
+            return (await s.execute(query)).scalar_one()
+    finally:
+        await db.dispose()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -181,6 +197,7 @@ async def server_backends(url: str) -> list[int]:
     try:
         rows = await conn.fetch(
             "SELECT pid FROM pg_stat_activity WHERE application_name = 'maa-collector'"
+            " AND datname = current_database()"
         )
     finally:
         await conn.close()
@@ -205,19 +222,25 @@ def main() -> None:
         "--database-url", default="", help="a PostgreSQL database (made anew) instead of SQLite"
     )
     parser.add_argument("--profile", default="", help="write a py-spy flame graph of the server")
+    parser.add_argument(
+        "--replicas", type=int, default=1, help="MAA servers on one database (PostgreSQL)"
+    )
     args = parser.parse_args()
     url = args.database_url or f"sqlite+aiosqlite:///{tempfile.mkdtemp()}/bench.db"
     if url.startswith("postgresql"):
         asyncio.run(fresh_database(url))
     pairs = asyncio.run(seed(url))
     ctx = multiprocessing.get_context("spawn")
-    bare_port, maa_port = free_port(), free_port()  # other benches may run on this machine
+    bare_port = free_port()  # other benches may run on this machine
+    maa_ports = [free_port() for _ in range(args.replicas)]
     bare = ctx.Process(target=bare_server, args=(bare_port,), daemon=True)
-    maa = ctx.Process(target=maa_server, args=(maa_port, url), daemon=True)
+    replicas = [ctx.Process(target=maa_server, args=(p, url), daemon=True) for p in maa_ports]
     bare.start()
-    maa.start()
+    for maa in replicas:
+        maa.start()
     try:
-        asyncio.run(wait_up(f"http://127.0.0.1:{maa_port}/healthz", 1200))
+        for port in maa_ports:
+            asyncio.run(wait_up(f"http://127.0.0.1:{port}/healthz", 1200))
         asyncio.run(wait_up(f"http://127.0.0.1:{bare_port}/", 1200))
 
         def bare_req(w: int, n: int):
@@ -233,7 +256,8 @@ def main() -> None:
             headers = {"Authorization": f"Bearer {TOKEN}", "X-MAA-Telegram-Id": str(tid)}
             return (
                 "PUT",
-                f"http://127.0.0.1:{maa_port}/api/returns/{rid}/answers/good_practice",
+                f"http://127.0.0.1:{maa_ports[w % len(maa_ports)]}/api/returns/{rid}"
+                "/answers/good_practice",
                 headers,
                 {"value": f"Good practice note {w}-{n}."},
             )
@@ -241,17 +265,19 @@ def main() -> None:
         b_cpu = cpu_seconds([bare.pid])
         b_done, b_err = asyncio.run(load(bare_req, args.seconds, args.concurrency))
         b_cpu = cpu_seconds([bare.pid]) - b_cpu
-        spy = profile(maa.pid, args.profile, args.seconds) if args.profile else None
+        pids = [maa.pid for maa in replicas]
+        spy = profile(pids[0], args.profile, args.seconds) if args.profile else None
         backends = asyncio.run(server_backends(url))
-        m_cpu = cpu_seconds([maa.pid]), cpu_seconds(backends)
+        m_cpu = cpu_seconds(pids), cpu_seconds(backends)
         m_done, m_err = asyncio.run(load(maa_req, args.seconds, args.concurrency))
         backends2 = asyncio.run(server_backends(url))
-        m_cpu = cpu_seconds([maa.pid]) - m_cpu[0], cpu_seconds(backends2) - m_cpu[1]
+        m_cpu = cpu_seconds(pids) - m_cpu[0], cpu_seconds(backends2) - m_cpu[1]
         if spy is not None:
             spy.wait()
     finally:
         bare.terminate()
-        maa.terminate()
+        for maa in replicas:
+            maa.terminate()
     b_rate, m_rate = b_done / args.seconds, m_done / args.seconds
     print(f"cpu: {os.cpu_count()} cores; {args.seconds:.0f} s each, concurrency {args.concurrency}")
     print(f"bare aiohttp JSON endpoint: {b_rate:8.0f} req/s  ({b_err} errors)")
@@ -265,6 +291,11 @@ def main() -> None:
     if kind == "PostgreSQL":
         print(f" + PostgreSQL backends {1e6 * m_cpu[1] / max(m_done, 1):.0f} µs", end="")
     print(f"; CPU ratio (bare/MAA server): {b_us / m_us:.2f}")
+    if args.replicas > 1:
+        events = asyncio.run(count_events(url))
+        # Every acknowledged write was a change (each value is new): one event each, no more.
+        verdict = "yes" if events == m_done else f"NO ({events} events)"
+        print(f"{args.replicas} replicas: {m_done} acknowledged writes, one event each: {verdict}")
 
 
 if __name__ == "__main__":
