@@ -5,7 +5,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from collector.api import actions, people, reminders, reports, returns, rounds, system
+from collector.api import (
+    actions,
+    people,
+    reminders,
+    report_text,
+    reports,
+    returns,
+    rounds,
+    system,
+)
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
@@ -18,7 +27,7 @@ log = logging.getLogger("maa.collector")
 
 def endpoints() -> Api:
     api = Api()
-    for module in (system, people, rounds, returns, reports, reminders, actions):
+    for module in (system, people, rounds, returns, reports, report_text, reminders, actions):
         api.include(module.api)
     return api
 

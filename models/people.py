@@ -17,6 +17,8 @@ class AgencyBase(SQLModel):
 class Agency(AgencyBase, table=True):
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=32, unique=True)
+    # The round file's optional sector (models.enums.Sector); the report groups statements by it.
+    sector: str | None = Field(default=None, max_length=32)
 
 
 class AgencyPublic(AgencyBase):

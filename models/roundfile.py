@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, Field, field_validator, model_validator
 
-from models.enums import ExpectationStatus
+from models.enums import ExpectationStatus, Sector
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -26,6 +26,7 @@ def _when(value: Any, end_of_day: bool) -> Any:
 class AgencyEntry(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
     name: str = Field(min_length=1, max_length=200)
+    sector: Sector | None = None
 
 
 class CaseEntry(BaseModel):

@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.ops import AuditEvent, Reminder, SeenUpdate
+from models.report_doc import ReportDoc, ReportSectionVersion
 from models.people import Agency, ApiToken, Invite, Member
 from models.returns import Answer, AuditReturn
 from models.rounds import Action, Case, Expectation, Round
@@ -21,6 +22,8 @@ __all__ = [
     "Invite",
     "Member",
     "Reminder",
+    "ReportDoc",
+    "ReportSectionVersion",
     "Round",
     "SeenUpdate",
     "metadata",

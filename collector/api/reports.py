@@ -1,14 +1,12 @@
 """The overview report and exports of a round, in every format, from one snapshot."""
 
-from dataclasses import replace
-
 from aiohttp import web
 
 from collector.api.routing import Api, Call
 from collector.auth import ensure_member
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services.snapshot import take_snapshot
+from collector.services.report_doc import report_snapshot
 from models.enums import Role
 from report.formats import FORMATS, UnknownFormat, get_format, render_async
 
@@ -23,6 +21,7 @@ api = Api()
     query={
         "format": f"one of {', '.join(FORMATS)} (default html)",
         "theme_threshold": "a theme is cross-cutting when this many agencies raise it (default 3)",
+        "annex": "0 leaves out the evidence annex of verbatim answers (default 1)",
     },
 )
 async def report(call: Call) -> web.Response:
@@ -37,9 +36,13 @@ async def report(call: Call) -> web.Response:
     raw = call.request.query.get("theme_threshold", "3")
     if not raw.isdigit() or int(raw) < 1:
         raise BadRequest("theme_threshold must be a whole number of agencies, 1 or more.")
+    annex = call.request.query.get("annex", "1")
+    if annex not in ("0", "1"):
+        raise BadRequest("annex must be 0 (leave the evidence annex out) or 1.")
     async with call.request.app[DB].read() as session:
-        snapshot = await take_snapshot(session=session, slug=call.param("slug"))
-    snapshot = replace(snapshot, theme_threshold=int(raw))
+        snapshot = await report_snapshot(
+            session=session, slug=call.param("slug"), annex=annex == "1", theme_threshold=int(raw)
+        )
     body = await render_async(snapshot, fmt.name)
     return web.Response(
         body=body,

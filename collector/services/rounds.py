@@ -63,6 +63,8 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
     agencies = {}
     for entry in data.agencies:
         agency = existing.get(entry.code) or Agency(code=entry.code, name=entry.name)
+        if entry.sector is not None:  # a round file that names the sector keeps it current
+            agency.sector = entry.sector.value
         session.add(agency)
         agencies[entry.code] = agency
     await session.flush()
