@@ -124,25 +124,30 @@ def _returns(f: _Facts) -> list[Statement]:
         )
     ]
     late = s.taken_at is not None and s.taken_at > s.due_at
-    short, missing = [], []
+    short, missing, parts = [], [], []
+    figures: dict[str, int | str] = {}
     for a in s.agencies:
         rows = f.by_agency.get(a.code, [])
         want = expected[a.code]
         if not want and not rows:
             continue
-        out.append(
-            Statement(
-                f"returns.agency.{a.code}",
-                "returns",
-                f"{a.name} returned {len(rows)} of {plural(want, 'expected audit')}.",
-                {"returned": len(rows), "expected": want},
-                _ids(rows),
-            )
-        )
+        parts.append(f"{a.name} {len(rows)} of {want}")
+        figures[a.code] = len(rows)
+        figures[f"{a.code}_expected"] = want
         if not rows and want:
             missing.append(a.name)
         elif len(rows) < want:
             short.append(f"{a.name} ({len(rows)} of {want})")
+    if parts:
+        out.append(
+            Statement(
+                "returns.by_agency",
+                "returns",
+                f"Returns against those expected, by agency: {'; '.join(parts)}.",
+                figures,
+                sorted(f.overall),
+            )
+        )
     word = "late" if late else "not yet received"
     if short:
         out.append(
