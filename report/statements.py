@@ -111,14 +111,19 @@ def _returns(f: _Facts) -> list[Statement]:
     s = f.snapshot
     expected = Counter(e.agency for e in s.expectations if e.status == ExpectationStatus.expected)
     total = sum(len(v) for v in f.by_agency.values())
+    if total:
+        verb = "was" if total == 1 else "were"
+        text = (
+            f"A total of {plural(total, 'completed audit')} {verb} received from across "
+            f"{plural(len(f.by_agency), 'agency', 'agencies')}."
+        )
+    else:
+        text = "No completed audits have been received yet."
     out = [
         Statement(
             "returns.total",
             "returns",
-            f"A total of {plural(total, 'completed audit')} "
-            f"{'was' if total == 1 else 'were'} received from "
-            f"{plural(len(f.by_agency), 'agency', 'agencies')}, against "
-            f"{sum(expected.values())} expected.",
+            text,
             {"returns": total, "agencies": len(f.by_agency), "expected": sum(expected.values())},
             sorted(f.overall),
         )
