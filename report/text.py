@@ -84,7 +84,7 @@ def markdown_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md_block=md_block, md_text=lambda t: MdSafe(to_markdown(t)))
+    env.filters.update(md_block=md_block, md_text=lambda t: MdSafe(to_markdown(t)), md_safe=MdSafe)
     env.globals.update(md_table=md_table)
     return _common(env)
 
