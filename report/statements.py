@@ -52,6 +52,7 @@ class _Facts:
     by_agency: dict[str, list[ReturnRow]]
     overall: dict[int, str]  # return id -> grade key or "not_graded"
     words: dict[int, int]  # return id -> narrative words
+    divergent: list[Statement] | None = None  # drafted once, used by two sections
 
 
 def _gather(snapshot: RoundSnapshot) -> _Facts:
@@ -209,6 +210,12 @@ def _sectors(f: _Facts) -> list[Statement]:
 
 
 def _divergent(f: _Facts) -> list[Statement]:
+    if f.divergent is None:
+        f.divergent = _find_divergent(f)
+    return f.divergent
+
+
+def _find_divergent(f: _Facts) -> list[Statement]:
     by_case: dict[str, list[ReturnRow]] = defaultdict(list)
     for rows in f.by_agency.values():
         for r in rows:
@@ -381,9 +388,8 @@ def _cross_cutting(f: _Facts, threshold: int) -> list[Statement]:
                     raised[option].append(r)
         for o in q.options:
             rows = raised.get(o.key, [])
-            agencies = [
-                a.name for a in f.snapshot.agencies if any(r.agency == a.code for r in rows)
-            ]
+            codes = {r.agency for r in rows}
+            agencies = [a.name for a in f.snapshot.agencies if a.code in codes]
             if len(agencies) < threshold:
                 continue
             out.append(
@@ -443,13 +449,8 @@ def _intro(f: _Facts) -> list[Statement]:
 
 def _method(f: _Facts) -> list[Statement]:
     s = f.snapshot
-    asked = [
-        a.name
-        for a in s.agencies
-        if any(
-            e.agency == a.code and e.status == ExpectationStatus.expected for e in s.expectations
-        )
-    ]
+    codes = {e.agency for e in s.expectations if e.status == ExpectationStatus.expected}
+    asked = [a.name for a in s.agencies if a.code in codes]
     return [
         Statement(
             "method.tool",
