@@ -23,6 +23,9 @@ from report.overview import build_report
 from report.snapshot import RoundSnapshot
 from report.text import MATRIX_MAX_COLUMNS, listing, plural, table_rows
 
+# A bar per agency: beyond this many the chart is a page-long image nobody reads (and costs
+# seconds to draw); the table beside it has the same figures.
+CHART_MAX_ROWS = 40
 _XML_BAD = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
@@ -114,7 +117,7 @@ class Writer:
         """A chart: the report's own SVG, drawn to PNG by cairosvg (same figure as the HTML)."""
         import cairosvg  # heavy (cairo): only when a Word file is asked for
 
-        png = cairosvg.svg2png(bytestring=svg.encode(), scale=2)
+        png = cairosvg.svg2png(bytestring=svg.encode(), scale=1.5)
         # python-docx puts the picture's paragraph before the section properties: in order.
         self.doc.add_picture(io.BytesIO(png), width=Mm(width_mm))
 
@@ -128,7 +131,8 @@ class Writer:
         core.author = core.last_modified_by = "MAA"
         out = io.BytesIO()
         self.doc.save(out)
-        return _fixed_zip(out.getvalue(), when)
+        # Re-dating every zip member costs a recompression: only a final report needs it.
+        return _fixed_zip(out.getvalue(), when) if stamp else out.getvalue()
 
 
 def _fixed_zip(data: bytes, when: datetime) -> bytes:
@@ -184,7 +188,8 @@ def _returns(doc: Writer, r: OverviewReport, rows: dict) -> None:
         doc.para("Returns by agency:")
         for line in r.returns:
             doc.para(line.line)
-        doc.picture(returns_chart(r))
+        if len(r.returns) <= CHART_MAX_ROWS:
+            doc.picture(returns_chart(r))
     if r.missing_agencies:
         doc.para(f"No completed audits have yet been received from {listing(r.missing_agencies)}.")
 
@@ -194,7 +199,8 @@ def _outcomes(doc: Writer, r: OverviewReport, rows: dict) -> None:
         doc.para("Overall grading from the returned audits:")
         for o in r.outcomes:
             doc.para(o.line)
-        doc.picture(grades_chart(r))
+        if len(r.outcomes) <= CHART_MAX_ROWS:
+            doc.picture(grades_chart(r))
         grades = [[o.agency, *o.grades, o.not_graded, o.returned] for o in r.outcomes]
         doc.table(["Agency", *r.grade_short, "Not graded", "Returns"], grades)
     else:
