@@ -66,7 +66,7 @@ def _runs(inline: Token) -> list[Run]:
             italic = True
         elif child.type == "em_close":
             italic = False
-        elif child.type in ("text", "code_inline", "html_inline"):
+        elif child.type in ("text", "code_inline", "html_inline") and child.content:
             runs.append(Run(child.content, bold, italic))
         elif child.type in ("softbreak", "hardbreak"):
             runs.append(Run("\n" if child.type == "hardbreak" else " ", bold, italic))
