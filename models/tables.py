@@ -3,8 +3,8 @@
 from sqlmodel import SQLModel
 
 from models.ops import AuditEvent, Reminder, SeenUpdate
-from models.report_doc import ReportDoc, ReportSectionVersion
 from models.people import Agency, ApiToken, Invite, Member
+from models.report_doc import ReportDoc, ReportSectionVersion
 from models.returns import Answer, AuditReturn
 from models.rounds import Action, Case, Expectation, Round
 

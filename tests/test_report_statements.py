@@ -29,7 +29,7 @@ def test_previous_round_is_drafted_side_by_side() -> None:
     assert "100% (1 of 1) previously" in low.text and (
         low.figures["previous"],
         low.figures["current"],
-    ) == (1, 5)
+    ) == (1, 7)
     assert "comparison" not in [s.key for s in plan_sections(reference_snapshot())]
 
 
