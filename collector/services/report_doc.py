@@ -4,6 +4,7 @@ snapshot every report download is rendered from (the frozen one while the report
 from dataclasses import replace
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -31,8 +32,11 @@ async def load_doc(session: AsyncSession, round_: Round, *, write: bool = False)
     if doc is None:
         doc = ReportDoc(round_id=round_.id)
         if write:
-            session.add(doc)
-            await session.flush()
+            try:
+                async with session.begin_nested():  # two first writers: one row, no error
+                    session.add(doc)
+            except IntegrityError:
+                doc = (await session.execute(query)).scalar_one()
     return doc
 
 
