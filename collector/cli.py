@@ -5,7 +5,6 @@ import json
 import logging
 import re
 import sys
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
@@ -24,6 +23,7 @@ from collector.cli_access import (
 )
 from collector.cli_common import err, fail, out, run, tally_table, with_db
 from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
+from collector.cli_overview import overview_app
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.cli_screen import screen
@@ -44,6 +44,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
+app.add_typer(overview_app, name="overview")
 app.command("remind")(remind)
 member_app.command("disable")(member_disable)
 member_app.command("enable")(member_enable)
@@ -237,9 +238,12 @@ def report(
             help="a theme is cross-cutting when this many agencies raise it",
         ),
     ] = 3,
+    no_annex: Annotated[
+        bool, typer.Option("--no-annex", help="leave out the evidence annex (verbatim answers)")
+    ] = False,
 ) -> None:
     """Write the overview report of a round, or an export of its returns."""
-    from collector.services.snapshot import take_snapshot
+    from collector.services.report_doc import report_snapshot
     from report.formats import FORMATS, UnknownFormat, get_format, render_async
 
     try:
@@ -255,8 +259,10 @@ def report(
             kept = await kept_report(session, slug, chosen.name)  # answers removed: kept report
             if kept is not None:
                 return kept
-            snapshot = await take_snapshot(session=session, slug=slug)
-        return await render_async(replace(snapshot, theme_threshold=theme_threshold), chosen.name)
+            snapshot = await report_snapshot(
+                session=session, slug=slug, annex=not no_annex, theme_threshold=theme_threshold
+            )
+        return await render_async(snapshot, chosen.name)
 
     body = run(lambda conf: with_db(conf, job))
     target.write_bytes(body)

@@ -40,3 +40,21 @@ class ActionStatus(StrEnum):
     open = "open"
     in_progress = "in_progress"
     done = "done"
+
+
+class ReportStatus(StrEnum):
+    draft = "draft"
+    final = "final"
+
+
+class Sector(StrEnum):
+    """The kind of partner an agency is, for statements by sector ("health partners ...")."""
+
+    health = "health"
+    education = "education"
+    police = "police"
+    social_care = "social care"
+    early_help = "early help"
+    housing = "housing"
+    probation = "probation"
+    voluntary = "voluntary"

@@ -20,6 +20,8 @@ class Agency(AgencyBase, table=True):
     code: str = Field(max_length=32, unique=True)
     # What an auditor must do when a concern alert can reach nobody (from the round file).
     safeguarding_procedure: str | None = Field(default=None, max_length=1000)
+    # The round file's optional sector (models.enums.Sector); the report groups statements by it.
+    sector: str | None = Field(default=None, max_length=32)
 
 
 class AgencyPublic(AgencyBase):

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, Field, field_validator, model_validator
 
 from models.concerns import DEFAULT_ESCALATE_MINUTES
-from models.enums import ExpectationStatus
+from models.enums import ExpectationStatus, Sector
 from models.validators import TelegramId
 
 LONDON = ZoneInfo("Europe/London")
@@ -30,6 +30,7 @@ class AgencyEntry(BaseModel):
     name: str = Field(min_length=1, max_length=200)
     # Told to this agency's auditors when a concern alert can reach nobody through MAA.
     safeguarding_procedure: str | None = Field(default=None, min_length=1, max_length=1000)
+    sector: Sector | None = None
 
 
 class ConcernSettings(BaseModel):

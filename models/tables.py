@@ -5,6 +5,7 @@ from sqlmodel import SQLModel
 from models.concerns import Concern
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
+from models.report_doc import ReportDoc, ReportSectionVersion
 from models.retention import RoundArchive
 from models.returns import Answer, AuditReturn
 from models.rounds import Action, Case, Expectation, Round
@@ -24,6 +25,8 @@ __all__ = [
     "Invite",
     "Member",
     "Reminder",
+    "ReportDoc",
+    "ReportSectionVersion",
     "Round",
     "RoundArchive",
     "SeenUpdate",

@@ -5,20 +5,27 @@ document uses the built-in Heading styles (navigation pane, table of contents) a
 """
 
 import io
+import zipfile
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
-from docx.shared import Pt
+from docx.shared import Mm, Pt
 from docx.table import Table
 
-from report.model import OverviewReport
+from report.charts import grades_chart, returns_chart
+from report.markdown_text import to_blocks
+from report.model import OverviewReport, SectionView
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
 from report.text import MATRIX_MAX_COLUMNS, listing, plural, table_rows
 
+# A bar per agency: beyond this many the chart is a page-long image nobody reads (and costs
+# seconds to draw); the table beside it has the same figures.
+CHART_MAX_ROWS = 40
 _XML_BAD = dict.fromkeys(c for c in range(32) if c not in (9, 10, 13))
 
 
@@ -27,12 +34,15 @@ def clean(value: object) -> str:
     return str(value).translate(_XML_BAD)
 
 
-def _run(text: str, bold: bool = False) -> BaseOxmlElement:
+def _run(text: str, bold: bool = False, italic: bool = False) -> BaseOxmlElement:
     """A run with line breaks kept as <w:br/>, so a narrative keeps its paragraphs."""
     r = OxmlElement("w:r")
-    if bold:
+    if bold or italic:
         rpr = OxmlElement("w:rPr")
-        rpr.append(OxmlElement("w:b"))
+        if bold:
+            rpr.append(OxmlElement("w:b"))
+        if italic:
+            rpr.append(OxmlElement("w:i"))
         r.append(rpr)
     for i, part in enumerate(clean(text).replace("\r\n", "\n").split("\n")):
         if i:
@@ -66,7 +76,9 @@ class Writer:
         else:
             self.doc.element.body.append(element)
 
-    def para(self, *runs: str | tuple[str, bool], style: str | None = None) -> None:
+    def para(
+        self, *runs: str | tuple[str, bool] | tuple[str, bool, bool], style: str | None = None
+    ) -> None:
         p = OxmlElement("w:p")
         if style:
             ppr = OxmlElement("w:pPr")
@@ -75,8 +87,7 @@ class Writer:
             ppr.append(ps)
             p.append(ppr)
         for run in runs:
-            text, bold = (run, False) if isinstance(run, str) else run
-            p.append(_run(text, bold))
+            p.append(_run(run) if isinstance(run, str) else _run(*run))
         self._place(p)
 
     def heading(self, text: str, level: int) -> None:
@@ -102,59 +113,94 @@ class Writer:
             tbl.append(tr)
         return table
 
-    def save(self) -> bytes:
+    def picture(self, svg: str, width_mm: float = 160) -> None:
+        """A chart: the report's own SVG, drawn to PNG by cairosvg (same figure as the HTML)."""
+        import cairosvg  # heavy (cairo): only when a Word file is asked for
+
+        png = cairosvg.svg2png(bytestring=svg.encode(), scale=1.5)
+        # python-docx puts the picture's paragraph before the section properties: in order.
+        self.doc.add_picture(io.BytesIO(png), width=Mm(width_mm))
+
+    def save(self, stamp: datetime | None = None) -> bytes:
+        """The file; with `stamp`, every date inside it is that moment, so the same report
+        makes the same bytes (a final report downloads identically every time)."""
+        when = stamp or datetime.now(UTC)
+        core = self.doc.core_properties
+        core.created = core.modified = core.last_printed = when.replace(tzinfo=None)
+        core.revision = 1
+        core.author = core.last_modified_by = "MAA"
         out = io.BytesIO()
         self.doc.save(out)
-        return out.getvalue()
+        # Re-dating every zip member costs a recompression: only a final report needs it.
+        return _fixed_zip(out.getvalue(), when) if stamp else out.getvalue()
 
 
-def _intro(doc: Writer, r: OverviewReport) -> None:
+def _fixed_zip(data: bytes, when: datetime) -> bytes:
+    """The same archive with every member dated `when` (zip stores local times per member)."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o600 << 16
+            dst.writestr(info, src.read(item.filename))
+    return out.getvalue()
+
+
+def _head(doc: Writer, r: OverviewReport) -> None:
     doc.heading(r.title, 0)
     doc.para((f"Audit area: {r.theme}", True))
-    doc.para(r.partnership + (f" · figures as at {r.generated}" if r.generated else ""))
-    if r.interim:
+    when = f" · {r.report_date}" if r.report_date else ""
+    doc.para(r.partnership + when + (f" · figures as at {r.generated}" if r.generated else ""))
+    if r.authors:
+        doc.para(f"Authors: {r.authors}")
+    if r.distribution:
+        doc.para(f"Distribution: {r.distribution}")
+    if r.final:
+        doc.para(f"Final report, finalised on {r.finalised}.")
+    elif r.interim:
         doc.para("This is an interim report: the round is still open, so the figures may change.")
-    doc.heading("1. Introduction", 1)
-    doc.para(
-        f"This report brings together the findings of a thematic multi-agency audit by "
-        f"{r.partnership} on the theme of {r.theme.lower()}. Partner agencies audited their own "
-        f"work with {plural(r.cases, 'child', 'children')}, each known in this report only by a "
-        f"case reference (C1, C2, …). The audit looked at practice in {r.scope}. Audits were open "
-        f"from {r.opens} to {r.due}.",
-    )
-    doc.heading("2. Methodology", 1)
-    doc.para(
-        f"An audit tool ({r.tool_title}, version {r.tool_version}) was circulated for completion "
-        f"to {plural(len(r.agencies_asked), 'partner agency', 'partner agencies')}: "
-        f"{listing(r.agencies_asked)}. All partners were asked to judge the quality of work in "
-        f"their agency against the ILACS grade descriptors ({', '.join(r.grade_names)}), and the "
-        f"definitions were provided in the audit tool. Where an agency could not give a graded "
-        f"judgement it recorded why: {'; '.join(r.not_graded_labels).lower()}.",
-    )
-    doc.para("Only audits that agencies have submitted are counted in this report.")
-
-
-def _returns_and_outcomes(doc: Writer, r: OverviewReport, rows: dict) -> None:
-    doc.heading("3. Returns", 1)
-    if r.total_returns:
-        verb = "was" if r.total_returns == 1 else "were"
-        doc.para(
-            f"A total of {plural(r.total_returns, 'completed audit')} {verb} received from across "
-            f"{plural(r.agencies_returning, 'agency', 'agencies')}.",
-        )
     else:
-        doc.para("No completed audits have been received yet.")
+        doc.para("Draft report: not yet finalised.")
+
+
+_BLOCK_STYLES = {"bullet": "List Bullet", "number": "List Number", "quote": "Quote"}
+
+
+def _body(doc: Writer, sec: SectionView, level: int) -> None:
+    """The coordinator's text (Markdown as Word paragraphs), or MAA's drafted statements."""
+    if not sec.text:
+        for statement in sec.statements:
+            doc.para(statement)
+        return
+    for block in to_blocks(sec.text):
+        runs = [(run.text, run.bold, run.italic) for run in block.runs if run.text]
+        if block.kind == "heading":
+            doc.para(*runs, style=f"Heading {min(9, level + block.level)}")
+        else:
+            doc.para(*runs, style=_BLOCK_STYLES.get(block.kind))
+
+
+def _returns(doc: Writer, r: OverviewReport, rows: dict) -> None:
     if r.returns:
-        doc.para("A breakdown of submissions by agency is:")
+        doc.para("Returns by agency:")
         for line in r.returns:
             doc.para(line.line)
+        if len(r.returns) <= CHART_MAX_ROWS:
+            doc.picture(returns_chart(r))
     if r.missing_agencies:
         doc.para(f"No completed audits have yet been received from {listing(r.missing_agencies)}.")
-    doc.heading("4. Outcomes", 1)
+
+
+def _outcomes(doc: Writer, r: OverviewReport, rows: dict) -> None:
     if r.outcomes:
-        doc.para("Overall grading was as follows from the returned audits:")
+        doc.para("Overall grading from the returned audits:")
         for o in r.outcomes:
             doc.para(o.line)
+        if len(r.outcomes) <= CHART_MAX_ROWS:
+            doc.picture(grades_chart(r))
         grades = [[o.agency, *o.grades, o.not_graded, o.returned] for o in r.outcomes]
         doc.table(["Agency", *r.grade_short, "Not graded", "Returns"], grades)
     else:
@@ -190,20 +236,6 @@ def _returns_and_outcomes(doc: Writer, r: OverviewReport, rows: dict) -> None:
         )
     elif m.rows:
         doc.para(f"No case has agencies' grades {m.min_steps} steps or more apart.")
-
-
-def _findings(doc: Writer, r: OverviewReport, rows: dict) -> None:
-    doc.heading("5. Thematic findings", 1)
-    if not r.findings:
-        doc.para("No written findings have been returned yet.")
-    for f in r.findings:
-        doc.heading(f.agency, 2)
-        for g in f.groups:
-            doc.heading(g.question, 3)
-            for e in g.excerpts:
-                doc.para((f"{e.case}: ", True), e.text, style="List Bullet")
-            if g.more:
-                doc.para(f"…and {g.more} more in the returns export.")
     if r.narrative:
         doc.heading("Narrative length", 2)
         doc.para(
@@ -211,7 +243,9 @@ def _findings(doc: Writer, r: OverviewReport, rows: dict) -> None:
             "different styles of auditing, which an audit standards workshop could help to align.",
         )
         doc.table(["Agency", "Returns", "Mean characters per return"], rows["narrative_rows"])
-    doc.heading("6. Cross-cutting themes", 1)
+
+
+def _themes(doc: Writer, r: OverviewReport, rows: dict) -> None:
     if r.cross_cutting:
         doc.para(f"Themes raised by at least {plural(r.theme_threshold, 'agency', 'agencies')}:")
         doc.table(["Theme", "Agencies", "Returns", "Raised by"], rows["theme_rows"])
@@ -225,32 +259,70 @@ def _findings(doc: Writer, r: OverviewReport, rows: dict) -> None:
         doc.para(f"Also raised: {also}.")
 
 
-def _actions(doc: Writer, r: OverviewReport, rows: dict) -> None:
-    n = 7
-    if r.comparison:
-        doc.heading("7. Comparison with the previous round", 1)
-        doc.table(["Measure", r.comparison.previous_title, r.title], rows["comparison_rows"])
-        n = 8
-    doc.heading(f"{n}. Recommendations and action plan", 1)
+def _recommendations(doc: Writer, r: OverviewReport, rows: dict) -> None:
     if not r.actions:
         doc.para("No recommendations have been recorded yet.")
         return
-    doc.para("Recommendations for the action plan arising from this audit are:")
-    for a in r.actions:
-        doc.para(f"{a.number}. {a.recommendation}")
     headers = ["No.", "Recommendation", "Owner", "Due", "Progress", "Status"]
     doc.table(headers, rows["action_rows"])
 
 
-def docx_from(report: OverviewReport) -> bytes:
+def _comparison(doc: Writer, r: OverviewReport, rows: dict) -> None:
+    if r.comparison:
+        doc.table(["Measure", r.comparison.previous_title, r.title], rows["comparison_rows"])
+
+
+def _annex(doc: Writer, r: OverviewReport, rows: dict) -> None:
+    if not r.findings:
+        doc.para("No written findings have been returned yet.")
+    for f in r.findings:
+        doc.heading(f.agency, 2)
+        for g in f.groups:
+            doc.heading(g.question, 3)
+            for e in g.excerpts:
+                doc.para((f"{e.case}: ", True), e.text, style="List Bullet")
+            if g.more:
+                doc.para(f"…and {g.more} more in the returns export.")
+
+
+_FIGURES = {
+    "returns": _returns,
+    "outcomes": _outcomes,
+    "themes": _themes,
+    "recommendations": _recommendations,
+    "comparison": _comparison,
+    "annex": _annex,
+}
+
+
+def docx_from(report: OverviewReport, *, stamp: datetime | None = None) -> bytes:
     doc = Writer()
     rows = table_rows(report)
-    _intro(doc, report)
-    _returns_and_outcomes(doc, report, rows)
-    _findings(doc, report, rows)
-    _actions(doc, report, rows)
-    return doc.save()
+    _head(doc, report)
+    n = 0
+    in_agencies = False
+    for sec in report.sections:
+        if sec.kind == "annex" and not report.annex:
+            continue
+        if sec.kind == "agency":
+            if not in_agencies:
+                n += 1
+                doc.heading(f"{n}. Findings by agency", 1)
+                in_agencies = True
+            doc.heading(sec.title.removeprefix("Findings: "), 2)
+            _body(doc, sec, 2)
+            continue
+        n += 1
+        doc.heading(f"{n}. {sec.title}", 1)
+        _body(doc, sec, 1)
+        figures = _FIGURES.get(sec.kind)
+        if figures is not None:
+            figures(doc, report, rows)
+    return doc.save(stamp)
 
 
 def render_docx(snapshot: RoundSnapshot) -> bytes:
-    return docx_from(build_report(snapshot))
+    # A final report is stamped with its finalising moment, the same on every download.
+    w = snapshot.writeup
+    stamp = w.finalised_at if w.final else None
+    return docx_from(build_report(snapshot), stamp=stamp)

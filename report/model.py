@@ -121,6 +121,17 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class SectionView:
+    """One section as printed: the coordinator's Markdown if written, else MAA's statements."""
+
+    key: str
+    title: str
+    kind: str  # report.sections.SectionKind value
+    text: str  # the coordinator's Markdown; "" when nothing is written
+    statements: list[str]
+
+
+@dataclass(frozen=True)
 class OverviewReport:
     # Introduction
     slug: str
@@ -159,6 +170,21 @@ class OverviewReport:
     narrative: list[NarrativeRow]
     actions: list[ActionLine]
     comparison: Comparison | None
+    # The written report: sections in order, who wrote it, for whom, and whether it is final.
+    sections: list[SectionView]
+    authors: str
+    report_date: str
+    distribution: str
+    final: bool
+    finalised: str  # "2 May 2024 by A. Coordinator" while final
+    annex: bool  # the evidence annex (verbatim answers) is printed
+
+    @property
+    def agency_sections(self) -> list[SectionView]:
+        return [s for s in self.sections if s.kind == "agency"]
+
+    def section(self, kind: str) -> SectionView | None:
+        return next((s for s in self.sections if s.kind == kind), None)
 
     @property
     def cross_cutting(self) -> list[ThemeRow]:

@@ -21,6 +21,7 @@ from report.model import (
     OutcomeLine,
     OverviewReport,
     ReturnsLine,
+    SectionView,
     ThemeRow,
 )
 from report.snapshot import ReturnRow, RoundSnapshot
@@ -233,6 +234,25 @@ def _comparison(current: Tally, snapshot: RoundSnapshot) -> Comparison | None:
     return Comparison(snapshot.previous.title, snapshot.previous.slug, rows)
 
 
+def _sections(snapshot: RoundSnapshot, theme_threshold: int | None) -> list[SectionView]:
+    # Imported here: the statements use this module's grade rules, so it cannot come first.
+    from report.sections import plan_sections
+    from report.statements import draft_statements
+
+    drafted = draft_statements(snapshot, theme_threshold=theme_threshold)
+    texts = snapshot.writeup.texts
+    return [
+        SectionView(
+            key=s.key,
+            title=s.title,
+            kind=s.kind.value,
+            text=(texts.get(s.key) or "").strip(),
+            statements=[st.text for st in drafted.get(s.key, [])],
+        )
+        for s in plan_sections(snapshot)
+    ]
+
+
 def build_report(
     snapshot: RoundSnapshot,
     *,
@@ -251,6 +271,7 @@ def build_report(
     reasons = Counter[str]()
     for a in t.agencies:
         reasons.update(a.not_graded_reasons)
+    w = snapshot.writeup
     return OverviewReport(
         slug=snapshot.slug,
         title=snapshot.title,
@@ -259,7 +280,7 @@ def build_report(
         scope=snapshot.scope,
         opens=long_date(snapshot.opens_at),
         due=long_date(snapshot.due_at),
-        interim=snapshot.status != RoundStatus.closed,
+        interim=snapshot.status != RoundStatus.closed and not w.final,
         cases=len(snapshot.cases),
         generated=long_date(snapshot.taken_at),
         tool_title=snapshot.tool.title,
@@ -288,4 +309,13 @@ def build_report(
         narrative=_narrative(snapshot, by_agency),
         actions=_actions(snapshot),
         comparison=_comparison(t, snapshot),
+        sections=_sections(snapshot, theme_threshold),
+        authors=w.authors,
+        report_date=w.report_date,
+        distribution=w.distribution,
+        final=w.final,
+        finalised=(
+            f"{long_date(w.finalised_at)} by {w.finalised_by}" if w.final and w.finalised_at else ""
+        ),
+        annex=snapshot.annex,
     )

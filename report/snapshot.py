@@ -16,6 +16,7 @@ from models.tool import AuditTool
 class AgencyRow:
     code: str
     name: str
+    sector: str | None = None  # models.enums.Sector value, when the round file gives one
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,20 @@ class ActionRow:
 
 
 @dataclass(frozen=True)
+class Writeup:
+    """What the coordinator wrote: section texts (current versions) and the report's settings."""
+
+    texts: dict[str, str] = field(default_factory=dict)  # section key -> Markdown
+    authors: str = ""
+    report_date: str = ""
+    distribution: str = ""
+    caution_size: int = 20
+    final: bool = False
+    finalised_at: datetime | None = None
+    finalised_by: str = ""
+
+
+@dataclass(frozen=True)
 class RoundSnapshot:
     slug: str
     title: str
@@ -73,6 +88,9 @@ class RoundSnapshot:
     # A theme is cross-cutting when at least this many agencies raise it; the coordinator
     # chooses it per report (`maa report --theme-threshold`, `?theme_threshold=`).
     theme_threshold: int = 3
+    writeup: Writeup = field(default_factory=Writeup)
+    # The evidence annex (every verbatim answer) is printed unless a download leaves it out.
+    annex: bool = True
 
     @property
     def submitted(self) -> list[ReturnRow]:

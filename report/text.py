@@ -6,6 +6,7 @@ from functools import cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from report.charts import grades_chart, returns_chart
+from report.markdown_text import to_html, to_markdown
 from report.model import OverviewReport
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
@@ -83,7 +84,7 @@ def markdown_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(md_block=md_block)
+    env.filters.update(md_block=md_block, md_text=lambda t: MdSafe(to_markdown(t)), md_safe=MdSafe)
     env.globals.update(md_table=md_table)
     return _common(env)
 
@@ -97,6 +98,7 @@ def html_env() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters.update(md_html=to_html)
     return _common(env)
 
 

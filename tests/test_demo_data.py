@@ -155,7 +155,7 @@ def _overall(ret: dict[str, Any], tool: AuditTool) -> dict[str, str]:
 
 def test_round_file_describes_the_2024_round(round_file, figures, snapshot):
     assert round_file["slug"] == "cne-2024"
-    assert round_file["tool_version"] == "maa-audit-1"
+    assert round_file["tool_version"] == "maa-audit-2"
     assert snapshot.theme == figures["theme"]
     assert snapshot.partnership == figures["partnership"]
     assert snapshot.scope == figures["scope"]

@@ -34,13 +34,15 @@ def test_docx_uses_real_headings() -> None:
     doc = _docx(reference_snapshot())
     h1 = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
     assert h1 == [
-        "1. Introduction",
-        "2. Methodology",
+        "1. Introduction and purpose",
+        "2. Method",
         "3. Returns",
         "4. Outcomes",
-        "5. Thematic findings",
+        "5. Findings by agency",
         "6. Cross-cutting themes",
-        "7. Recommendations and action plan",
+        "7. Conclusions",
+        "8. Recommendations and action plan",
+        "9. Evidence annex",
     ]
     h2 = [p.text for p in doc.paragraphs if p.style.name == "Heading 2"]
     assert "Grades by domain" in h2 and "Children's Social Care" in h2 and "Bromley Y" in h2

@@ -38,13 +38,15 @@ def test_markdown_has_the_overview_lines() -> None:
 def test_markdown_sections_in_report_order() -> None:
     heads = [x for x in render_markdown(reference_snapshot()).splitlines() if x.startswith("## ")]
     assert heads == [
-        "## 1. Introduction",
-        "## 2. Methodology",
+        "## 1. Introduction and purpose",
+        "## 2. Method",
         "## 3. Returns",
         "## 4. Outcomes",
-        "## 5. Thematic findings",
+        "## 5. Findings by agency",
         "## 6. Cross-cutting themes",
-        "## 7. Recommendations and action plan",
+        "## 7. Conclusions",
+        "## 8. Recommendations and action plan",
+        "## 9. Evidence annex",
     ]
 
 
@@ -122,7 +124,7 @@ def test_previous_round_side_by_side() -> None:
         [CSC, POLICE], 1, [("csc", "C1")], [ret(1, "csc", "C1")], title="Audit 2023", slug="a23"
     )
     text = render_markdown(reference_snapshot(previous=before))
-    assert "## 7. Comparison with the previous round" in text
+    assert "## 9. Comparison with the previous round" in text
     assert "| Measure | Audit 2023 | Multi-agency audit 2024 |" in text
     assert "| Return rate | 100% (1 of 1) | 87% (27 of 31) |" in text
     assert "Comparison with the previous round" not in render_markdown(reference_snapshot())

@@ -1,7 +1,5 @@
 """The overview report and exports of a round, in every format, from one snapshot."""
 
-from dataclasses import replace
-
 from aiohttp import web
 
 from collector.api.routing import Api, Call
@@ -9,7 +7,7 @@ from collector.auth import ensure_member
 from collector.errors import BadRequest
 from collector.keys import DB
 from collector.services import retention
-from collector.services.snapshot import take_snapshot
+from collector.services.report_doc import report_snapshot
 from models.enums import Role
 from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, Format, UnknownFormat, get_format, render_async
@@ -25,6 +23,7 @@ api = Api()
     query={
         "format": f"one of {', '.join(FORMATS)} (default html)",
         "theme_threshold": "a theme is cross-cutting when this many agencies raise it (default 3)",
+        "annex": "0 leaves out the evidence annex of verbatim answers (default 1)",
     },
 )
 async def report(call: Call) -> web.Response:
@@ -37,13 +36,18 @@ async def report(call: Call) -> web.Response:
             f"Unknown report format. Use one of: {', '.join(FORMATS)}.", code="unknown_format"
         ) from None
     threshold = call.int_query("theme_threshold", 3, high=THEME_THRESHOLD_MAX)
+    annex = call.request.query.get("annex", "1")
+    if annex not in ("0", "1"):
+        raise BadRequest("annex must be 0 (leave the evidence annex out) or 1.")
+    slug = call.param("slug")
     async with call.request.app[DB].read() as session:
-        kept = await retention.kept_report(session, call.param("slug"), fmt.name)
+        kept = await retention.kept_report(session, slug, fmt.name)
         if kept is None:
-            snapshot = await take_snapshot(session=session, slug=call.param("slug"))
+            snapshot = await report_snapshot(
+                session=session, slug=slug, annex=annex == "1", theme_threshold=threshold
+            )
     if kept is not None:  # the round's answers were removed: its frozen report
-        return web.Response(body=kept, headers=_download(fmt, call.param("slug")))
-    snapshot = replace(snapshot, theme_threshold=threshold)
+        return web.Response(body=kept, headers=_download(fmt, slug))
     body = await render_async(snapshot, fmt.name)
     return web.Response(body=body, headers=_download(fmt, snapshot.slug))
 

@@ -10,10 +10,11 @@ from sqlalchemy import select
 
 from collector.auth import SYSTEM, Actor
 from collector.db import Database, database
-from collector.services import answers, progress, returns, rounds
-from collector.services.snapshot import take_snapshot
+from collector.services import answers, progress, report_doc, report_text, returns, rounds
+from collector.services.report_doc import report_snapshot
 from models.enums import ReturnStatus, Role, RoundStatus
 from models.people import Agency, Member
+from models.report_doc import ReportInfoUpdate
 from models.returns import ReturnOpen
 from models.roundfile import RoundFile
 from models.rounds import Round
@@ -23,6 +24,38 @@ from report.tally import Tally
 
 HERE = Path(__file__).parent
 SLUG = "cne-2024"
+
+
+def demo_report_text() -> dict[str, Any]:
+    return yaml.safe_load((HERE / f"{SLUG}-report.yaml").read_text())
+
+
+async def write_demo_text(db: Database) -> None:
+    """The demo report's authored sections, saved as a first version only where none exists."""
+    authored = demo_report_text()
+    async with db.write() as session:
+        info = await report_doc.get_info(session=session, actor=SYSTEM, slug=SLUG)
+        if info.status != "draft":
+            return
+        await report_doc.update_info(
+            session=session,
+            actor=SYSTEM,
+            slug=SLUG,
+            data=ReportInfoUpdate(
+                authors=authored["authors"],
+                report_date=authored["report_date"],
+                distribution=authored["distribution"],
+            ),
+        )
+    for key, text in authored["sections"].items():
+        async with db.write() as session:
+            current = await report_text.get_section(
+                session=session, actor=SYSTEM, slug=SLUG, key=key
+            )
+            if current.version == 0:
+                await report_text.save_section(
+                    session=session, actor=SYSTEM, slug=SLUG, key=key, text=text, base_version=0
+                )
 
 
 def demo_files() -> tuple[RoundFile, list[dict[str, Any]]]:
@@ -77,6 +110,7 @@ async def load_demo(db: Database) -> None:
         await rounds.set_round_status(
             session=session, actor=SYSTEM, slug=SLUG, status=RoundStatus.closed
         )
+    await write_demo_text(db)
 
 
 async def run_demo(settings: Settings) -> Tally:
@@ -95,7 +129,7 @@ async def run_demo(settings: Settings) -> Tally:
 async def write_reports(db: Database, out_dir: Path) -> list[Path]:
     """Every report format of the demo round, from one snapshot."""
     async with db.read() as session:
-        snapshot = await take_snapshot(session=session, slug=SLUG)
+        snapshot = await report_snapshot(session=session, slug=SLUG)
     await asyncio.to_thread(out_dir.mkdir, parents=True, exist_ok=True)
     written = []
     for fmt in FORMATS.values():

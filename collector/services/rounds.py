@@ -68,6 +68,8 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         agency = existing.get(entry.code) or Agency(code=entry.code, name=entry.name)
         if entry.safeguarding_procedure:  # the latest round file's instruction holds
             agency.safeguarding_procedure = entry.safeguarding_procedure
+        if entry.sector is not None:  # a round file that names the sector keeps it current
+            agency.sector = entry.sector.value
         session.add(agency)
         agencies[entry.code] = agency
     await session.flush()

@@ -68,6 +68,13 @@ async def take_snapshot(
         .scalars()
         .all()
     )
+    sectors = dict(
+        (
+            await session.execute(
+                select(Agency.code, Agency.sector).where(Agency.id.in_([i for i, _, _ in agencies]))
+            )
+        ).all()
+    )
     previous = None
     if with_previous:
         prev_slug = (
@@ -90,7 +97,7 @@ async def take_snapshot(
         due_at=round_.due_at,
         status=round_.status,
         tool=load_tool(round_.tool_version),
-        agencies=[AgencyRow(code=c, name=n) for _, c, n in agencies],
+        agencies=[AgencyRow(code=c, name=n, sector=sectors.get(c)) for _, c, n in agencies],
         cases=[CaseRow(reference=c.reference, note=c.note) for c in cases],
         expectations=[ExpectationRow(agency=a, case=c, status=s) for a, c, s in expectations],
         returns=[
