@@ -9,6 +9,7 @@ from collector.api import actions, people, reminders, reports, returns, rounds, 
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
+from collector.desk import setup_desk
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
 from models.settings import Settings
@@ -40,4 +41,5 @@ def create_app(settings: Settings) -> web.Application:
     app[ENDPOINTS] = api.endpoints
     app.add_routes(api.aiohttp_routes())
     app.cleanup_ctx.append(database_ctx)
+    setup_desk(app)  # the coordinator's desk under /desk/ (after the database: its feed reads it)
     return app

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from pydantic import ValidationError
 
 from collector.auth import SYSTEM
@@ -22,6 +21,7 @@ from collector.db import Database
 from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
+from models.roundfile_read import RoundFileError, read_round_text
 from models.settings import Settings
 from report.tally import Tally
 
@@ -48,15 +48,11 @@ def db_upgrade() -> None:
 
 def read_round_file(path: Path) -> RoundFile:
     try:
-        return RoundFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        return read_round_text(path.read_bytes())
     except FileNotFoundError:
         fail(f"no such file: {path}")
-    except yaml.YAMLError as exc:
-        fail(f"{path} is not valid YAML: {exc}")
-    except ValidationError as exc:
-        from collector.api.routing import describe_validation
-
-        fail(f"{path}: {describe_validation(exc)}")
+    except RoundFileError as exc:
+        fail(f"{path}: {exc}")
     raise AssertionError
 
 

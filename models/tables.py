@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from models.desk import DeskLink, DeskSession, Passkey, PasskeyChallenge
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
 from models.returns import Answer, AuditReturn
@@ -17,9 +18,13 @@ __all__ = [
     "AuditEvent",
     "AuditReturn",
     "Case",
+    "DeskLink",
+    "DeskSession",
     "Expectation",
     "Invite",
     "Member",
+    "Passkey",
+    "PasskeyChallenge",
     "Reminder",
     "Round",
     "SeenUpdate",
