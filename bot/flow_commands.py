@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 AUDITOR_COMMANDS = ("audit", "resume", "status", "back", "skip", "cancel")
 COORDINATOR_COMMANDS = ("tally", "overdue", "report", "invite", "round", "remind", "actions")
-COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
+COMMANDS = ("start", "help", "desk", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 
 
 class Chat(AuditChat, ActionsChat):
@@ -53,6 +53,8 @@ class Chat(AuditChat, ActionsChat):
             return await self.guard(state, self.view(who, name, args))
         if name == "invite":
             return await self.guard(state, self.invite(who, args))
+        if name == "desk":
+            return await self.guard(state, self.desk_link(who))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
         if name in ("remind", "actions"):

@@ -44,7 +44,8 @@ HELP_COORDINATOR = (
     "/invite AGENCY ROLE – an invite link, e.g. /invite police auditor\n"
     "/round – open or close a round\n"
     "/remind – who would be chased now, and send those reminders\n"
-    "/actions – the action plan: owners, due dates, progress\n\n"
+    "/actions – the action plan: owners, due dates, progress\n"
+    "/desk – a sign-in link to the desk (the web pages)\n\n"
 )
 HELP_VIEWER = (
     "You can use /tally to see returns and grades per agency, and /actions for the action "
@@ -180,6 +181,10 @@ INVITE_LINK = (
     "to the person:\n{link}"
 )
 INVITE_REFUSED = "I couldn't make that invite: {message}"
+DESK_LINK = (
+    "Your sign-in link to the desk. It works once, until {expires} UTC, and only for you: "
+    "do not forward it.\n{url}"
+)
 ROUNDS_LIST = "Rounds:\n{lines}"
 ROUND_LINE = "{slug} · {status} · due {due}"
 ROUND_CHANGED = "Round {slug} is now {status}."

@@ -5,7 +5,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from collector.api import actions, people, reminders, reports, returns, rounds, system
+from collector.api import (
+    actions,
+    desk_links,
+    people,
+    reminders,
+    reports,
+    returns,
+    rounds,
+    system,
+)
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
@@ -19,7 +28,7 @@ log = logging.getLogger("maa.collector")
 
 def endpoints() -> Api:
     api = Api()
-    for module in (system, people, rounds, returns, reports, reminders, actions):
+    for module in (system, people, rounds, returns, reports, reminders, actions, desk_links):
         api.include(module.api)
     return api
 

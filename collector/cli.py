@@ -14,7 +14,7 @@ import typer
 from pydantic import ValidationError
 
 from collector.auth import SYSTEM
-from collector.cli_common import err, fail, out, run, tally_table, with_db
+from collector.cli_common import err, fail, out, run, settings, tally_table, with_db
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.db import Database
@@ -119,6 +119,23 @@ def member_add(
 
     member = run(lambda conf: with_db(conf, job))
     out.print(f"Added member {member.id}: {member.display_name} ({member.role}).")
+
+
+@app.command("desk-link")
+def desk_link(member: Annotated[int, typer.Option("--member", help="member id")]) -> None:
+    """A one-time sign-in link to the desk for a member (works once, for 10 minutes)."""
+    from collector.desk.common import signin_url
+    from collector.services import desk_auth
+
+    async def job(db: Database) -> str:
+        async with db.write() as session:
+            issued = await desk_auth.issue_link(session=session, actor=SYSTEM, member_id=member)
+        return issued.secret
+
+    conf = settings()
+    secret = run(lambda c: with_db(c, job))
+    err.print("Give this link to the member only; it works once, for 10 minutes:")
+    print(signin_url(conf.collector_url.rstrip("/"), secret))
 
 
 @token_app.command("create")

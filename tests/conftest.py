@@ -23,9 +23,6 @@ from models.people import MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
 
-# The desk's real-browser fixtures (one Chromium per session): tests/desk_browser.py.
-pytest_plugins = ["tests.desk_browser"]
-
 SERVICE_TOKEN = "test-service-token-0123456789"
 POSTGRES = os.environ.get("MAA_TEST_POSTGRES_URL", "")  # postgresql+asyncpg://user:pw@host/db
 

@@ -7,6 +7,8 @@ from models.enums import Role
 from tests.conftest import full_answers, small_round
 from tests.desk_browser import axe_check, localhost, new_link, screenshot, sign_in
 
+pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
+
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("chromium"), reason="needs Debian's chromium (scripts/test)"
 )

@@ -196,3 +196,13 @@ def set_session_cookie(request: web.Request, response: web.StreamResponse, secre
 
 def see_other(location: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(location)
+
+
+def public_base(request: web.Request) -> str:
+    """MAA_PUBLIC_URL when set; otherwise the address this request was made to."""
+    public = request.app[SETTINGS].public_url
+    return public.rstrip("/") if public else str(request.url.origin())
+
+
+def signin_url(base: str, secret: str) -> str:
+    return f"{base}/desk/signin/{secret}"

@@ -5,7 +5,7 @@ import segno
 from aiohttp import web
 from markupsafe import Markup
 
-from collector.desk.common import desk, render, see_other
+from collector.desk.common import desk, public_base, render, see_other, signin_url
 from collector.errors import BadRequest
 from collector.keys import DB, SETTINGS
 from collector.services import desk_auth, desk_passkeys, desk_people, members
@@ -13,12 +13,6 @@ from models.enums import Role
 from models.people import InviteCreate
 
 routes = web.RouteTableDef()
-
-
-def public_base(request: web.Request) -> str:
-    """MAA_PUBLIC_URL when set; otherwise the address this page was asked for."""
-    public = request.app[SETTINGS].public_url
-    return public.rstrip("/") if public else str(request.url.origin())
 
 
 def qr_svg(text: str) -> Markup:
@@ -59,7 +53,7 @@ async def give_link(request: web.Request) -> web.StreamResponse:
     async with request.app[DB].read() as session:
         people = await members.list_members(session=session, actor=me.actor)
         who = await members.get_member(session=session, member_id=member_id)
-    url = f"{public_base(request)}/desk/signin/{issued.secret}"
+    url = signin_url(public_base(request), issued.secret)
     link = {"url": url, "who": who, "expires_at": issued.expires_at, "qr": qr_svg(url)}
     return render(request, "members.html", {"people": people, "link": link})
 
