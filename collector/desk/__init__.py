@@ -8,9 +8,10 @@ import jinja2
 from aiohttp import web
 
 from collector.desk import live, passkeys, people_pages, returns, round_pages, rounds, signin
+from collector.desk.board_cache import BoardCache
 from collector.desk.common import desk_middleware
 from collector.desk.feed import ChangeFeed
-from collector.desk.keys import FEED
+from collector.desk.keys import BOARDS, FEED
 from collector.keys import DB
 
 HERE = Path(__file__).parent
@@ -42,6 +43,7 @@ def setup_desk(app: web.Application) -> None:
     )
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     app.middlewares.append(desk_middleware)
+    app[BOARDS] = BoardCache()
     for module in (signin, rounds, round_pages, returns, live, people_pages, passkeys):
         app.add_routes(module.routes)
     app.router.add_static("/desk/static", HERE / "static", name="desk_static")

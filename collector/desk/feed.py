@@ -36,11 +36,17 @@ class Change:
 
 
 class Watch:
-    """One page's subscription to one round."""
+    """One page's subscription to one round (and to one agency's returns, for agency members)."""
 
-    def __init__(self, round_id: int) -> None:
+    def __init__(self, round_id: int, agency_id: int | None) -> None:
         self.round_id = round_id
+        self.agency_id = agency_id
         self.queue: asyncio.Queue[Change | None] = asyncio.Queue(maxsize=100)
+
+    def sees(self, change: Change) -> bool:
+        if change.round_id != self.round_id:
+            return False
+        return self.agency_id is None or change.agency_id in (None, self.agency_id)
 
 
 class ChangeFeed:
@@ -66,8 +72,8 @@ class ChangeFeed:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    def watch(self, round_id: int) -> Watch:
-        w = Watch(round_id)
+    def watch(self, round_id: int, agency_id: int | None = None) -> Watch:
+        w = Watch(round_id, agency_id)
         self.watches.add(w)
         self._wake.set()
         return w
@@ -124,16 +130,21 @@ class ChangeFeed:
                     .order_by(AuditEvent.id)
                 )
             ).all()
+        changes = []
         for event_id, action, entity, entity_id, ret_round, agency_id, action_round in rows:
             self.seen.append(event_id)
             self.last = max(self.last, event_id)
             round_id = ret_round or action_round or (entity_id if entity == "round" else None)
             if round_id is not None:
-                self._publish(Change(event_id, round_id, agency_id, action))
+                changes.append(Change(event_id, round_id, agency_id, action))
+        self._publish(changes)
 
-    def _publish(self, change: Change) -> None:
+    def _publish(self, changes: list[Change]) -> None:
+        """At most one message per page per read: the newest change it may see. A page reloads
+        its figures on a message, so one stands for every change read with it."""
         for w in list(self.watches):
-            if w.round_id == change.round_id:
+            latest = next((c for c in reversed(changes) if w.sees(c)), None)
+            if latest is not None:
                 # A page this far behind reloads on its next change anyway.
                 with contextlib.suppress(asyncio.QueueFull):
-                    w.queue.put_nowait(change)
+                    w.queue.put_nowait(latest)

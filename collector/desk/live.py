@@ -20,7 +20,7 @@ async def events(request: web.Request) -> web.StreamResponse:
     # Agency members hear only of their own agency's returns (and round-wide changes).
     own = me.actor.agency_id if me.actor.role in (Role.agency_lead, Role.auditor) else None
     feed = request.app[FEED]
-    watch = feed.watch(round_.id)
+    watch = feed.watch(round_.id, own)
     try:
         headers = {k: v for k, v in HEADERS.items() if k != "Cache-Control"}
         async with sse_response(request, headers=headers) as stream:
@@ -29,8 +29,6 @@ async def events(request: web.Request) -> web.StreamResponse:
                 change = await watch.queue.get()
                 if change is None:
                     break
-                if own is not None and change.agency_id not in (None, own):
-                    continue
                 await stream.send(str(change.event_id), event="change", id=str(change.event_id))
             return stream
     finally:

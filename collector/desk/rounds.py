@@ -3,9 +3,10 @@
 from aiohttp import web
 
 from collector.desk.common import desk, render, see_other
+from collector.desk.keys import BOARDS
 from collector.errors import BadRequest, DomainError, Forbidden
 from collector.keys import DB
-from collector.services import desk_board, rounds
+from collector.services import rounds
 from collector.services.lookup import agency_by_code, round_by_slug
 from collector.services.progress import expected_returns
 from models.enums import Role, RoundStatus
@@ -14,6 +15,7 @@ from models.roundfile_read import MAX_BYTES, Problem, RoundFileError, read_round
 from report.charts import grades_chart, returns_chart
 
 routes = web.RouteTableDef()
+GRID_ROWS = 200
 
 
 async def _rounds_page(
@@ -78,8 +80,13 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
     slug = request.match_info["slug"]
     async with request.app[DB].read() as session:
         round_ = await rounds.get_round(session=session, slug=slug)
-        board = await desk_board.round_board(session=session, actor=me.actor, slug=slug)
+    board = await request.app[BOARDS].get(request.app[DB], me.actor, slug)
+    matrix = board.report.matrix
+    # A big round's grid is for the report: the dashboard shows the divergent cases first.
+    rows = sorted(matrix.rows, key=lambda r: not r.flagged)[:GRID_ROWS]
     context = {
+        "grid_rows": rows,
+        "grid_hidden": len(matrix.rows) - len(rows),
         "round": round_,
         "board": board,
         "grades_svg": grades_chart(board.report) if board.report.outcomes else None,
@@ -102,7 +109,7 @@ async def agency_page(request: web.Request) -> web.StreamResponse:
         round_ = await round_by_slug(session, slug)
         agency = await agency_by_code(session, code)
         rows = await expected_returns(session=session, round_=round_, agency_id=agency.id)
-        board = await desk_board.round_board(session=session, actor=me.actor, slug=slug)
+    board = await request.app[BOARDS].get(request.app[DB], me.actor, slug)
     mine = next((a for a in board.agencies if a.code == code), None)
     context = {"round": round_, "agency": agency, "rows": rows, "progress": mine}
     return render(request, "agency.html", context)

@@ -7,9 +7,11 @@ function live() {
   if (!main || !window.EventSource) return;
   const status = document.getElementById("live-status");
   const source = new EventSource(main.dataset.live);
-  let pending = null;
+  // At most one reload a second however busy the round is: the page shows the latest figures.
+  let pending = null, last = 0;
   async function refresh() {
     pending = null;
+    last = Date.now();
     const response = await fetch(location.href, { headers: { "X-Desk-Live": "1" } });
     if (!response.ok) return;
     const page = new DOMParser().parseFromString(await response.text(), "text/html");
@@ -22,7 +24,9 @@ function live() {
     if (s) s.textContent = "Updated " + new Date().toLocaleTimeString();
   }
   source.addEventListener("ready", () => { if (status) status.textContent = "Live: this page updates itself."; });
-  source.addEventListener("change", () => { if (!pending) pending = setTimeout(refresh, 150); });
+  source.addEventListener("change", () => {
+    if (!pending) pending = setTimeout(refresh, Math.max(150, 1000 - (Date.now() - last)));
+  });
 }
 
 const b64 = {
