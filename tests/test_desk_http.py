@@ -232,3 +232,42 @@ async def test_events_stream_needs_a_session_and_reports_changes(collector):
         while b"event: change" not in seen:
             seen += await stream.content.readline()
     await d.close()
+
+
+async def test_reminders_actions_and_invites_pages_write_through_the_services(collector):
+    await collector.create_round(small_round(due_at="2026-01-06"), open_it=True)  # overdue
+    coord = await collector.add_member("Cora", Role.coordinator, telegram_id=1)
+    pat = await collector.add_member("Pat", Role.auditor, agency="police", telegram_id=2)
+    d = await Desk(collector).sign_in(coord)
+
+    status, page = await d.get("/desk/rounds/r-2026/reminders")
+    assert status == 200 and "Pat" in page and "Send these now" in page
+    status, page = await d.post("/desk/rounds/r-2026/reminders", {})
+    queued = int(re.search(r"(\d+) reminders? queued now", page).group(1))
+    assert status == 200 and queued >= 1 and "none had been sent" in page
+    status, page = await d.post("/desk/rounds/r-2026/reminders", {})
+    assert "0 reminders queued now" in page  # each reminder once
+
+    async with collector.db.read() as session:
+        from models.rounds import Action
+
+        action_id = (await session.execute(select(Action.id))).scalar()
+    status, page = await d.post(
+        f"/desk/actions/{action_id}",
+        {"owner": str(pat), "due": "2026-03-31", "status": "in_progress", "progress": "Booked."},
+    )
+    assert status == 200 and "Owner: Pat" in page and "31 Mar 2026" in page
+    assert "Booked." in page and "In progress" in page.replace("in progress", "In progress")
+    assert [e.after["owner_member_id"] for e in await _events(collector, "action.assign")] == [pat]
+    status, page = await d.post(f"/desk/actions/{action_id}", {"due": "31/03/2026"})
+    assert status == 400 and "YYYY-MM-DD" in page
+
+    status, page = await d.post("/desk/invites", {"role": "auditor", "agency": "csc", "days": "7"})
+    assert status == 200 and "https://t.me/maa_test_bot?start=" in page and "<svg" in page
+    invite_id = re.search(r"/desk/invites/(\d+)/revoke", page).group(1)
+    status, page = await d.post(f"/desk/invites/{invite_id}/revoke", {})
+    assert status == 200 and "No invites waiting to be used." in page
+    assert len(await _events(collector, "invite.revoke")) == 1
+    status, page = await d.post("/desk/invites", {"role": "auditor", "agency": "nowhere"})
+    assert status == 404 and "There is no agency" in page
+    await d.close()
