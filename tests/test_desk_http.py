@@ -271,3 +271,41 @@ async def test_reminders_actions_and_invites_pages_write_through_the_services(co
     status, page = await d.post("/desk/invites", {"role": "auditor", "agency": "nowhere"})
     assert status == 404 and "There is no agency" in page
     await d.close()
+
+
+async def test_a_second_collector_replica_streams_writes_made_through_the_first(collector):
+    from aiohttp.test_utils import TestServer
+
+    from collector.app import create_app
+
+    coord = await collector.add_member("Cora", Role.coordinator, telegram_id=1)
+    await collector.create_round(small_round(), open_it=True)
+    await collector.add_member("Pat", Role.auditor, agency="police", telegram_id=2)
+    replica = TestServer(create_app(collector.settings), host="127.0.0.1")
+    await replica.start_server()
+    other = type(collector)(
+        str(replica.make_url("")).rstrip("/"), collector.settings, collector.db, collector.http
+    )
+    d = await Desk(other).sign_in(coord)
+    async with d.http.get(other.url + "/desk/rounds/r-2026/events") as stream:
+        assert (await stream.content.readline()).startswith(b"event: ready")
+        _, draft = await collector.as_member(  # through the first replica
+            "POST", "/api/returns", 2, json={"round": "r-2026", "case": "C1"}
+        )
+        seen = b""
+        while b"event: change" not in seen:
+            seen += await stream.content.readline()
+    # Reopening a submitted return needs a reason, and is in its history.
+    rid = draft["id"]
+    for key, value in full_answers().items():
+        await collector.as_member(
+            "PUT", f"/api/returns/{rid}/answers/{key}", 2, json={"value": value}
+        )
+    await collector.as_member("POST", f"/api/returns/{rid}/submit", 2)
+    status, page = await d.post(f"/desk/returns/{rid}/reopen", {"reason": " "})
+    assert status == 400 and "Say why" in page
+    status, page = await d.post(f"/desk/returns/{rid}/reopen", {"reason": "Check C1's GP <notes>"})
+    assert status == 200 and "Reopened: Check C1&#39;s GP &lt;notes&gt;" in page
+    assert "Cora</td><td>reopened" in page
+    await d.close()
+    await replica.close()

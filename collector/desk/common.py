@@ -169,7 +169,10 @@ async def _handle(
         message = {404: "There is no such page on the desk."}.get(exc.status, exc.reason)
         return error_page(request, exc.status, TITLES.get(exc.status, "Problem"), message)
     except Exception:
-        log.exception("unhandled desk error on %s %s", request.method, request.path)
+        # The route's pattern, never the path: a sign-in link's secret is in its path.
+        route = request.match_info.route.resource
+        where = route.canonical if route is not None else "?"
+        log.exception("unhandled desk error on %s %s", request.method, where)
         return error_page(
             request,
             500,
