@@ -12,7 +12,7 @@ from collector.services.progress import expected_returns
 from models.enums import Role, RoundStatus
 from models.grades import SCALE
 from models.roundfile_read import MAX_BYTES, Problem, RoundFileError, read_round_text
-from report.charts import grades_chart, returns_chart
+from report.charts import domains_chart, grades_chart, returns_chart
 
 routes = web.RouteTableDef()
 GRID_ROWS = 200
@@ -91,6 +91,7 @@ async def dashboard(request: web.Request) -> web.StreamResponse:
         "board": board,
         "grades_svg": grades_chart(board.report) if board.report.outcomes else None,
         "returns_svg": returns_chart(board.report) if board.report.returns else None,
+        "domains_svg": domains_chart(board.report) if board.report.total_returns else None,
         "scale": SCALE,
         "live": True,
     }
