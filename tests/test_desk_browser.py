@@ -5,7 +5,7 @@ from playwright.async_api import expect
 
 from models.enums import Role
 from tests.conftest import full_answers, small_round
-from tests.desk_browser import axe_check, localhost, new_link, screenshot, sign_in
+from tests.desk_helpers import axe_check, localhost, new_link, screenshot, sign_in
 
 pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
 
