@@ -33,7 +33,7 @@ COORDINATOR_COMMANDS = (
     "disable",
     "enable",
 )
-COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
+COMMANDS = ("start", "help", "desk", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 
 
 class Chat(AuditChat, ConcernsChat):
@@ -67,6 +67,8 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.view(who, name, args))
         if name == "invite":
             return await self.guard(state, self.invite(who, args))
+        if name == "desk":
+            return await self.guard(state, self.desk_link(who))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
         if name in ("disable", "enable"):

@@ -10,6 +10,7 @@ from collector import sealing
 from collector.api import (
     actions,
     concerns,
+    desk_links,
     metrics,
     people,
     reminders,
@@ -24,6 +25,7 @@ from collector.api.metrics import measure
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import database
+from collector.desk import setup_desk
 from collector.jobs import retention_ctx
 from collector.keys import DB, ENDPOINTS, METRICS, SETTINGS
 from collector.metrics import Metrics
@@ -49,6 +51,7 @@ def endpoints() -> Api:
         concerns,
         withdraw,
         metrics,
+        desk_links,
     ):
         api.include(module.api)
     return api
@@ -78,4 +81,5 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(api.aiohttp_routes())
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(retention_ctx)  # after the database: it needs app[DB]
+    setup_desk(app)  # the coordinator's desk under /desk/ (after the database: its feed reads it)
     return app

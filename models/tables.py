@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.concerns import Concern
+from models.desk import DeskLink, DeskSession, Passkey, PasskeyChallenge
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
 from models.report_doc import ReportDoc, ReportSectionVersion
@@ -21,9 +22,13 @@ __all__ = [
     "AuditReturn",
     "Case",
     "Concern",
+    "DeskLink",
+    "DeskSession",
     "Expectation",
     "Invite",
     "Member",
+    "Passkey",
+    "PasskeyChallenge",
     "Reminder",
     "ReportDoc",
     "ReportSectionVersion",

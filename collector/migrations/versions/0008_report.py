@@ -12,7 +12,7 @@ from alembic import op
 import models.base
 
 revision: str = "0008_report"
-down_revision: str | None = "0005_ops"
+down_revision: str | None = "0007_desk"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
