@@ -25,13 +25,6 @@ class Call:
     body: Any
     credentials: Credentials | None = None
 
-    async def acting(self) -> Actor:
-        """The actor, resolved now if the endpoint left it to the handler."""
-        if self.actor is None:
-            assert self.credentials is not None, "an endpoint without auth has no actor"
-            self.actor = await actor_for(self.request.app[DB], self.credentials)
-        return self.actor
-
     def param(self, name: str) -> str:
         return self.request.match_info[name]
 
@@ -71,7 +64,8 @@ class Endpoint:
     auth: bool = True
     query: dict[str, str] = field(default_factory=dict)
     raw: bool = False  # the handler returns its own web.Response (files, documents)
-    # False: the handler resolves the actor itself (`Call.acting`), e.g. inside its own write.
+    # False: the handler resolves the actor itself from `Call.credentials`, inside its own write
+    # (the answer write: one transaction, on SQLite one hand-off to the writer thread).
     resolve: bool = True
 
 
