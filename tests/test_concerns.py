@@ -251,3 +251,11 @@ async def test_list_by_state_for_coordinators_and_the_agency_lead(collector, peo
     assert (status, body["error"]) == (400, "invalid_request")
     status, body = await collector.call("GET", "/api/concerns?round=nope", token=coord)
     assert (status, body["error"]) == (404, "not_found")
+
+
+async def test_round_file_concern_settings_are_checked(collector, people):
+    coord = await collector.token_for(people["coord"])
+    for bad in ({"escalate_after_minutes": 0}, {"escalate_after_minutes": 15, "quiet": True}):
+        data = small_round(slug="r-bad", concerns=bad)
+        status, body = await collector.call("POST", "/api/rounds", token=coord, json=data)
+        assert status == 400 and "concerns" in body["message"], body
