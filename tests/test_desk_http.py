@@ -309,3 +309,31 @@ async def test_a_second_collector_replica_streams_writes_made_through_the_first(
     assert re.search(r">Cora</td>\s*<td[^>]*>reopened<", page)  # in the history
     await d.close()
     await replica.close()
+
+
+async def test_disabling_or_erasing_a_member_ends_their_desk_sessions_at_once(collector):
+    coord = await collector.add_member("Cora", Role.coordinator, telegram_id=1)
+    lead = await collector.add_member("Lee", Role.coordinator, telegram_id=2)
+    other = await collector.add_member("Ola", Role.coordinator, telegram_id=3)
+    token = await collector.token_for(coord)
+    lead_desk = await Desk(collector).sign_in(lead)
+    other_desk = await Desk(collector).sign_in(other)
+    assert (await lead_desk.get("/desk/rounds"))[0] == 200
+
+    status, _ = await collector.call("POST", f"/api/members/{lead}/disable", token=token)
+    assert status == 200
+    assert (await lead_desk.get("/desk/rounds"))[0] == 401
+    async with collector.db.read() as session:
+        open_rows = await session.execute(
+            select(DeskSession).where(DeskSession.member_id == lead, DeskSession.ended_at.is_(None))
+        )
+        assert open_rows.first() is None
+    # Enabled again, the old session stays ended: they sign in afresh.
+    assert (await collector.call("POST", f"/api/members/{lead}/enable", token=token))[0] == 200
+    assert (await lead_desk.get("/desk/rounds"))[0] == 401
+
+    status, _ = await collector.call("POST", f"/api/members/{other}/erase", token=token)
+    assert status == 200
+    assert (await other_desk.get("/desk/rounds"))[0] == 401
+    for d in (lead_desk, other_desk):
+        await d.close()

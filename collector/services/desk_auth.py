@@ -124,12 +124,10 @@ class Current:
 
 
 def member_allowed(member: Member) -> bool:
-    """THE place a session's member is checked on every desk request.
-
-    A member disabled elsewhere (e.g. a `disabled_at` column) is refused here, so an open
-    session stops working at its next request.
-    """
-    return getattr(member, "disabled_at", None) is None
+    """THE place a session's member is checked on every desk request: a disabled or erased
+    member's open session stops working at its next request (disabling and erasing also end
+    the session rows: `withdraw.set_disabled`, `erasure.erase_member`)."""
+    return member.disabled_at is None and member.erased_at is None
 
 
 async def current(*, session: AsyncSession, secret: str) -> Current | None:

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import BadRequest, NotFound
+from collector.services import desk_auth
 from collector.services.audit import record
 from models.base import utcnow
 from models.enums import ReminderStatus, Role
@@ -13,12 +14,6 @@ from models.ops import AuditEvent, Reminder
 from models.people import Agency, ApiToken, Invite, Member, MemberPublic
 
 ERASED_NAME = "Erased member #{id}"
-
-
-async def end_sessions(session: AsyncSession, member_id: int) -> int:
-    """SESSIONS HOOK: end every web session of the member. The desk's session table (added
-    later) deletes the member's rows here, in the erasure's transaction; nothing to end yet."""
-    return 0
 
 
 async def erase_member(*, session: AsyncSession, actor: Actor, member_id: int) -> MemberPublic:
@@ -35,7 +30,7 @@ async def erase_member(*, session: AsyncSession, actor: Actor, member_id: int) -
         tokens = (
             await session.execute(delete(ApiToken).where(ApiToken.member_id == m.id))
         ).rowcount
-        sessions = await end_sessions(session, m.id)
+        sessions = await desk_auth.end_sessions(session=session, actor=actor, member_id=m.id)
         invites = (
             await session.execute(
                 update(Invite)

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict, NotFound
+from collector.services import desk_auth
 from collector.services.audit import record
 from collector.services.members import get_member
 from models.base import utcnow
@@ -30,6 +31,8 @@ async def set_disabled(
     if (was is not None) != disabled:
         member.disabled_at = utcnow() if disabled else None
         await session.flush()
+        if disabled:  # their web sessions end now, not only at their next request
+            await desk_auth.end_sessions(session=session, actor=actor, member_id=member_id)
         record(
             session,
             actor=actor,
