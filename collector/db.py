@@ -149,9 +149,10 @@ class Database:
         """Run a procedure in one transaction: committed if it returns, rolled back if it
         raises. SQLite: on the writer thread (group commit); PostgreSQL: a pooled connection."""
         if self.is_sqlite:
-            self.start_writer()
-            if self.writer is None:
-                raise RuntimeError("procedures need an SQLite file, not an in-memory database")
+            if self.writer is None:  # started by the app; lazily for other users (the demo)
+                self.start_writer()
+                if self.writer is None:
+                    raise RuntimeError("procedures need an SQLite file, not an in-memory database")
             return await self.writer.run(procedure)
         pool = self._pool or await self._open_pool()
         # No acquire timeout: asyncpg would wrap every acquire in a task; connecting has its

@@ -72,6 +72,18 @@ class SqlitePort:
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
         self._savepoint = False
+        self._stamped: tuple[datetime | None, str] = (None, "")
+
+    def _sqlite(self, sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
+        if args and type(args[0]) is dict:
+            sql, args = positional(sql, args)
+        for i, a in enumerate(args):
+            if type(a) is datetime:
+                # A write passes one moment to several statements: encode it once.
+                if self._stamped[0] is not a:
+                    self._stamped = (a, stamp(a))
+                args = (*args[:i], self._stamped[1], *args[i + 1 :])
+        return sql, args
 
     async def begin(self) -> None:
         if not self.con.in_transaction:
@@ -84,18 +96,18 @@ class SqlitePort:
         return ""
 
     async def fetch_one(self, sql: str, *args: Any) -> Row | None:
-        return self.con.execute(*_sqlite(sql, args)).fetchone()
+        return self.con.execute(*self._sqlite(sql, args)).fetchone()
 
     async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
-        return self.con.execute(*_sqlite(sql, args)).fetchall()
+        return self.con.execute(*self._sqlite(sql, args)).fetchall()
 
     async def execute(self, sql: str, *args: Any) -> int:
         await self.begin()
-        return self.con.execute(*_sqlite(sql, args)).rowcount
+        return self.con.execute(*self._sqlite(sql, args)).rowcount
 
     async def write_returning(self, sql: str, *args: Any) -> Row | None:
         await self.begin()
-        return self.con.execute(*_sqlite(sql, args)).fetchone()
+        return self.con.execute(*self._sqlite(sql, args)).fetchone()
 
     def read_stamp(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
@@ -107,13 +119,6 @@ class SqlitePort:
                 self.con.execute("ROLLBACK TO job")
             self.con.execute("RELEASE job")
             self._savepoint = False
-
-
-def _sqlite(sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
-    sql, args = positional(sql, args)
-    if any(type(a) is datetime for a in args):
-        args = tuple(stamp(a) if type(a) is datetime else a for a in args)
-    return sql, args
 
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
