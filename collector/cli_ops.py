@@ -147,7 +147,8 @@ def rotate_key(
     current, done = run(job)
     out.print(
         f"Sealed under key {current}: {done.answers:,} answers, {done.events:,} audit events, "
-        f"{done.archives:,} kept reports. Older keys may now leave MAA_DATA_KEY.",
+        f"{done.archives:,} kept reports, {done.final_reports:,} final reports. "
+        "Older keys may now leave MAA_DATA_KEY.",
         highlight=False,
         soft_wrap=True,
     )

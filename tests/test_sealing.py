@@ -153,3 +153,33 @@ def test_rotate_key_command(database_url, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("MAA_DATA_KEY", "k1:tooshort")
     result = runner.invoke(cli_app, ["rotate-key"])
     assert result.exit_code == 1 and result.output.startswith("error: setting MAA_DATA_KEY:")
+
+
+async def test_a_final_report_is_sealed_at_rest_and_downloads_the_same(sealed):
+    c = sealed
+    await c.create_round(small_round())
+    token = await c.token_for(await c.add_member("Cora", Role.coordinator, telegram_id=1))
+    await c.add_member("Cass", Role.auditor, agency="csc", telegram_id=101)
+    _, draft = await c.as_member(
+        "POST", "/api/returns", 101, json={"round": "r-2026", "case": "C1"}
+    )
+    rid = draft["id"]
+    for key, value in full_answers().items():
+        await c.as_member("PUT", f"/api/returns/{rid}/answers/{key}", 101, json={"value": value})
+    assert (await c.as_member("POST", f"/api/returns/{rid}/submit", 101))[0] == 200
+    assert (await c.call("POST", "/api/rounds/r-2026/close", token=token))[0] == 200
+    status, info = await c.call("POST", "/api/rounds/r-2026/report/finalise", token=token, json={})
+    assert status == 200 and info["status"] == "final"
+
+    async with c.db.read() as session:
+        frozen = str((await session.execute(text("SELECT frozen FROM report_doc"))).scalar())
+    assert "maa-sealed:v1:k1:" in frozen and not [w for w in WORDS if w in frozen]
+    _, first = await c.call("GET", "/api/rounds/r-2026/report?format=md", token=token)
+    _, second = await c.call("GET", "/api/rounds/r-2026/report?format=md", token=token)
+    assert first == second and b"Information shared" in first
+
+    sealing.configure(f"{K2},{K1}")
+    done = await datakeys.rotate(db=c.db, actor=SYSTEM, current="k2")
+    assert done.final_reports == 1
+    sealing.configure(K2)
+    assert (await c.call("GET", "/api/rounds/r-2026/report?format=md", token=token))[1] == first

@@ -12,6 +12,7 @@ from collector.db import Database
 from collector.sealing import is_sealed, key_id, reseal, seal, seal_json, unseal, unseal_json
 from collector.services.audit import record
 from models.ops import AuditEvent
+from models.report_doc import ReportDoc
 from models.retention import RoundArchive
 from models.returns import Answer
 
@@ -23,6 +24,7 @@ class Rotated:
     answers: int = 0
     events: int = 0
     archives: int = 0
+    final_reports: int = 0
 
 
 def _stale(value: Any, current: str | None) -> bool:
@@ -78,6 +80,13 @@ async def rotate(*, db: Database, actor: Actor, current: str | None) -> Rotated:
                 archive.report_md = seal(unseal(archive.report_md))
                 archive.report = seal_json(unseal_json(archive.report))
                 done.archives += 1
+        for doc in (await session.execute(select(ReportDoc).with_for_update())).scalars():
+            stored = doc.frozen
+            if stored is not None and (
+                set(stored) != {"sealed"} or _stale(stored["sealed"], current)
+            ):
+                doc.frozen = seal_json(unseal_json(stored))
+                done.final_reports += 1
         record(
             session,
             actor=actor,

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict
+from collector.sealing import seal_json, unseal_json
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
 from collector.services.snapshot import take_snapshot
@@ -135,7 +136,7 @@ async def report_snapshot(
     round_ = await round_by_slug(session, slug)
     doc = await load_doc(session, round_)
     if doc.status == ReportStatus.final and doc.frozen:
-        return replace(from_json(doc.frozen), annex=annex)
+        return replace(from_json(unseal_json(doc.frozen)), annex=annex)  # SEALING: read
     snapshot = await take_snapshot(session=session, slug=slug)
     writeup = _writeup(doc, await current_texts(session, round_.id))
     snapshot = replace(snapshot, writeup=writeup, annex=annex)
@@ -168,7 +169,8 @@ async def finalise(
     now = utcnow()
     name = await _actor_name(session, actor)
     writeup = replace(snapshot.writeup, final=True, finalised_at=now, finalised_by=name)
-    doc.frozen = to_json(replace(snapshot, writeup=writeup, annex=True))
+    # SEALING: the frozen copy holds every narrative of the annex
+    doc.frozen = seal_json(to_json(replace(snapshot, writeup=writeup, annex=True)))
     doc.status = ReportStatus.final
     doc.finalised_at, doc.finalised_by = now, name
     doc.updated_at = now
