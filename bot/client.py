@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from models.returns import AnswerResult, ReturnPublic
+
 log = logging.getLogger(__name__)
 
 TRANSIENT = {502, 503, 504}
@@ -147,25 +149,30 @@ class CollectorClient:
         return await self.request("GET", path, tid, params={"format": fmt}, raw=True)
 
     # Returns
-    async def open_return(self, tid: int, slug: str, case: str) -> dict:
-        return await self.request("POST", "/api/returns", tid, json={"round": slug, "case": case})
+    async def open_return(self, tid: int, slug: str, case: str) -> ReturnPublic:
+        body = {"round": slug, "case": case}
+        return ReturnPublic.model_validate(
+            await self.request("POST", "/api/returns", tid, json=body)
+        )
 
-    async def get_return(self, tid: int, rid: int) -> dict:
-        return await self.request("GET", f"/api/returns/{rid}", tid)
+    async def get_return(self, tid: int, rid: int) -> ReturnPublic:
+        return ReturnPublic.model_validate(await self.request("GET", f"/api/returns/{rid}", tid))
 
     async def put_answer(
         self, tid: int, rid: int, key: str, value: Any, update_id: int | None = None
-    ) -> dict:
+    ) -> AnswerResult:
         """Store one answer; `update_id` makes a redelivered update change nothing."""
         body = {"value": value} if update_id is None else {"value": value, "update_id": update_id}
-        return await self.request("PUT", f"/api/returns/{rid}/answers/{key}", tid, json=body)
+        path = f"/api/returns/{rid}/answers/{key}"
+        return AnswerResult.model_validate(await self.request("PUT", path, tid, json=body))
 
     async def add_part(
         self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool
-    ) -> dict:
+    ) -> AnswerResult:
         """One more message of a narrative, joined to the stored text by the collector."""
         body = {"text": text, "update_id": update_id, "fresh": fresh}
-        return await self.request("POST", f"/api/returns/{rid}/answers/{key}/parts", tid, json=body)
+        path = f"/api/returns/{rid}/answers/{key}/parts"
+        return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
 
     async def submit(self, tid: int, rid: int) -> dict:
         return await self.request("POST", f"/api/returns/{rid}/submit", tid)
