@@ -159,18 +159,36 @@ class CollectorClient:
         return ReturnPublic.model_validate(await self.request("GET", f"/api/returns/{rid}", tid))
 
     async def put_answer(
-        self, tid: int, rid: int, key: str, value: Any, update_id: int | None = None
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        value: Any,
+        update_id: int | None = None,
+        names_ok: bool = False,
     ) -> AnswerResult:
-        """Store one answer; `update_id` makes a redelivered update change nothing."""
-        body = {"value": value} if update_id is None else {"value": value, "update_id": update_id}
+        """Store one answer; `update_id` makes a redelivered update change nothing; `names_ok`:
+        the author saw the possible-name warning and sends it as it is."""
+        body: dict[str, Any] = {"value": value}
+        if update_id is not None:
+            body["update_id"] = update_id
+        if names_ok:
+            body["names_ok"] = True
         path = f"/api/returns/{rid}/answers/{key}"
         return AnswerResult.model_validate(await self.request("PUT", path, tid, json=body))
 
     async def add_part(
-        self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        text: str,
+        update_id: int | None,
+        fresh: bool,
+        names_ok: bool = False,
     ) -> AnswerResult:
         """One more message of a narrative, joined to the stored text by the collector."""
-        body = {"text": text, "update_id": update_id, "fresh": fresh}
+        body = {"text": text, "update_id": update_id, "fresh": fresh, "names_ok": names_ok}
         path = f"/api/returns/{rid}/answers/{key}/parts"
         return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
 

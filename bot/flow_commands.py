@@ -61,6 +61,7 @@ class Chat(AuditChat, ConcernsChat):
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
         if name == "start":
             return await self.guard(state, self.start(who, state, args))
+        state.held = None  # moved on from a name warning: nothing is sent
         waiting, state.progress_for = state.progress_for, None  # any command ends the wait
         if waiting is not None and name == "cancel":
             return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
@@ -88,6 +89,8 @@ class Chat(AuditChat, ConcernsChat):
         update, de-duplicated here rather than before (see handlers.dedupe): for an answer, in
         the answer's own write."""
         press = buttons.decode(data)
+        if press is None or press.kind != Kind.names:
+            state.held = None  # moved on from a name warning: its text is not sent
         pending = bool(state.kept)
         answer = press is not None and press.kind in ANSWER_KINDS and not pending
         if not answer and not await self.first_time(update_id):
@@ -119,6 +122,7 @@ class Chat(AuditChat, ConcernsChat):
             Kind.round: self.coordinator_press,
             Kind.take_concern: self.concern_press,
             Kind.post_progress: self.progress_press,
+            Kind.names: self.names_press,
             Kind.send: self.actions_press,
             Kind.action_status: self.actions_press,
             Kind.progress_cancel: self.actions_press,
@@ -147,6 +151,12 @@ class Chat(AuditChat, ConcernsChat):
     ) -> list[Out]:
         """ "Post progress" on an action reminder."""
         return await self.ask_progress(who, state, press.num(0))
+
+    async def names_press(
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+    ) -> list[Out]:
+        """ "Send as it is" or "Rewrite" under a possible-name warning."""
+        return await self.names_choice(who, state, press.parts[0])
 
     async def actions_press(
         self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None

@@ -7,6 +7,8 @@ second across all its chats. A Done left behind finishes the narrative while it 
 written; once it is over, pressing one changes nothing. No telegram import.
 """
 
+from dataclasses import replace
+
 from bot import flow, texts
 from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
@@ -14,7 +16,7 @@ from bot.flow_out import Clear, Edit, Out, Person, RetryLater, Send, Toast
 from bot.state import ChatState, KeptParts, Part, Step, Then
 from models.buttons import Kind, encode
 from models.returns import ReturnPublic
-from models.screening import describe, screen
+from models.screening import Finding, describe, describe_names, screen
 from models.tool import AuditTool, TextQuestion, load_tool
 
 NARRATIVE = Then.narrative
@@ -23,6 +25,14 @@ MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes st
 
 def retry_screen() -> Screen:
     return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, encode(Kind.retry))]])
+
+
+def names_screen(exc: CollectorError) -> Screen:
+    """The collector's name warning, with the author's two choices."""
+    found = [Finding(**f) for f in exc.extra.get("findings", [])]
+    send = Button(texts.BTN_SEND_AS_IS, encode(Kind.names, "s"))
+    rewrite = Button(texts.BTN_REWRITE, encode(Kind.names, "r"))
+    return Screen(describe_names(found) if found else exc.message, [[send, rewrite]])
 
 
 class NarrativeChat:
@@ -50,6 +60,8 @@ class NarrativeChat:
             and step in (Step.question, Step.narrative)
             and isinstance(load_tool(ret.tool_version).question(key or ""), TextQuestion)
         )
+        if more or asked:
+            state.held = None  # typed again after a name warning: that is the rewrite
         findings = screen(text) if more or asked else []  # identifiers are never sent anywhere
         if not (more or asked) or findings:
             # Nothing will be written, so the update is de-duplicated here, before the reply.
@@ -107,7 +119,13 @@ class NarrativeChat:
             part = parts[0]
             try:
                 got = await self.client.add_part(
-                    who.telegram_id, ret.id, key, part.text, part.update_id, part.fresh
+                    who.telegram_id,
+                    ret.id,
+                    key,
+                    part.text,
+                    part.update_id,
+                    part.fresh,
+                    names_ok=part.names_ok,
                 )
             except CollectorUnavailable:
                 state.kept = KeptParts(ret.id, key, parts)
@@ -119,6 +137,10 @@ class NarrativeChat:
                 return [Send(retry_screen()), RetryLater()]
             except CollectorError as exc:
                 state.kept = None
+                if exc.code == "names_found":
+                    # Held here, in this chat only, until the author chooses; never logged.
+                    state.held = KeptParts(ret.id, key, parts)
+                    return [Send(names_screen(exc))]
                 return self.part_refused(exc, state, ret)
             parts.pop(0)
             if not got.repeat:
@@ -140,6 +162,27 @@ class NarrativeChat:
         if ret is None or ret.id != kept.rid:
             ret = await self.current(who, state, kept.rid)
         return await self.send_parts(who, state, ret, kept.key, kept.parts, retrying=True)
+
+    async def names_choice(self, who: Person, state: ChatState, choice: str) -> list[Out]:
+        """The author's choice under a name warning: "Send as it is" (s) or "Rewrite" (r)."""
+        held, state.held = state.held, None
+        if held is None:
+            return [Toast(texts.STALE_BUTTON_TOAST), Edit(Screen(texts.NAMES_GONE))]
+        if choice != "s":
+            return [Edit(Screen(texts.NAMES_REWRITE))]
+        parts = [replace(p, names_ok=True) for p in held.parts]
+        ret = state.ret
+        if ret is None or ret.id != held.rid:
+            ret = await self.current(who, state, held.rid)
+        outs = await self.send_parts(who, state, ret, held.key, parts)
+        if state.held or state.kept:  # refused again, or the collector is away
+            return [Edit(Screen(texts.NAMES_KEPT)), *outs]
+        # The pressed message is the warning: the question's own screen loses its buttons
+        # instead of being edited in place.
+        return [
+            Edit(Screen(texts.NAMES_KEPT)),
+            *(Clear() if isinstance(o, Edit) else o for o in outs),
+        ]
 
     def part_refused(self, exc: CollectorError, state: ChatState, ret: ReturnPublic) -> list[Out]:
         if exc.code == "too_long" and "length" in exc.extra:

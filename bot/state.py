@@ -51,6 +51,7 @@ class Part:
     text: str
     update_id: int | None
     fresh: bool  # it starts the answer afresh (the first part), replacing what is stored
+    names_ok: bool = False  # the author saw the possible-name warning and sends it as it is
 
 
 @dataclass
@@ -75,6 +76,9 @@ class ChatState:
     ret: ReturnPublic | None = None  # the return as last read or written
     kept: Kept | None = None  # not stored yet: the collector was away
     sending: bool = False  # kept parts are being stored right now (one sender at a time)
+    # Parts held back by a possible-name warning until the author chooses (this chat only,
+    # never logged); gone once they move on.
+    held: KeptParts | None = None
     last_rid: int | None = None  # the case left last (for /resume)
     agency: str | None = None  # the agency's name, for the review
     progress_for: int | None = None  # the action whose progress the next message is

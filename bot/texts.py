@@ -244,3 +244,10 @@ PROGRESS_NOT_SAVED = (
 NOT_ACTION_OWNER = "Only the action's owner or a coordinator can record its progress."
 ACTION_UNKNOWN = "I can't find that action any more."
 STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done"}
+
+# The name warning (the collector's message names what it found; these are the choices)
+BTN_SEND_AS_IS = "Send as it is"
+BTN_REWRITE = "Rewrite"
+NAMES_KEPT = "You chose to send it as it is."
+NAMES_REWRITE = "Nothing was saved. Please send it again without the name."
+NAMES_GONE = "That message is no longer waiting to be sent."

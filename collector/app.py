@@ -1,5 +1,6 @@
 """The collector's aiohttp application."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 
@@ -20,6 +21,7 @@ from collector.api.routing import Api
 from collector.db import Database
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
+from models.screen_names import first_names
 from models.settings import Settings
 
 log = logging.getLogger("maa.collector")
@@ -36,6 +38,8 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     """Migrate, then hold one engine for the app's life."""
     settings = app[SETTINGS]
     await upgrade(settings)
+    # The name lexicon (~100 ms to read) is loaded now, off the loop, not in the first answer.
+    await asyncio.to_thread(first_names)
     app[DB] = Database(settings.database_url)
     app[DB].start_writer()
     yield

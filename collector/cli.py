@@ -18,6 +18,7 @@ from collector.auth import SYSTEM
 from collector.cli_common import err, fail, out, run, tally_table, with_db
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
+from collector.cli_screen import screen
 from collector.db import Database
 from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
@@ -35,6 +36,7 @@ app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
+app.command("screen")(screen)
 for command in (serve, bot, chat, demo):
     app.command(command.__name__)(command)
 

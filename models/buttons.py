@@ -36,6 +36,7 @@ class Kind(StrEnum):
     confirm = "c"  # c|rid                    submit: confirmed
     not_yet = "x"  # x|rid                    back to the review
     retry = "t"  # t                          try saving the kept answer again
+    names = "b"  # b|s or b|r                 a possible name: send as it is, or rewrite
     round = "o"  # o|round_id|open|close|ask  coordinators: open or close a round
     tally = "y"  # y|round_id|view[|arg…]     coordinators: which round
     send = "w"  # w|round_id                  coordinators: queue the reminders just shown
@@ -72,6 +73,7 @@ _SHAPES: dict[Kind, str] = {
     Kind.confirm: "i",
     Kind.not_yet: "i",
     Kind.retry: "",
+    Kind.names: "s",
     Kind.round: "is",
     Kind.tally: "is*",
     Kind.send: "i",

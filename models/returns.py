@@ -40,6 +40,7 @@ class Answer(SQLModel, table=True):
 class AnswerPut(BaseModel):  # plain pydantic: parsed on every answer, and cheaper so
     value: Any
     update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
+    names_ok: bool = False  # the author saw the possible-name warning and sends it as it is
 
 
 class ReturnPublic(SQLModel):
@@ -87,6 +88,7 @@ class AnswerPart(BaseModel):
     text: str = Field(min_length=1, max_length=MAX_TEXT)
     update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
     fresh: bool = False  # this part starts the answer afresh, replacing what is stored
+    names_ok: bool = False  # the author saw the possible-name warning and sends it as it is
 
 
 class AnswerResult(ReturnPublic):

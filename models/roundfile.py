@@ -62,6 +62,22 @@ class ActionEntry(BaseModel):
         return _when(v, end_of_day=True)
 
 
+class ScreeningEntry(BaseModel):
+    """Local places, services and teams whose names look like people's ("Hollybrook", "Jubilee
+    Ward"): the name warning leaves them alone in this round's narratives."""
+
+    model_config = {"extra": "forbid"}
+
+    allow: list[str] = Field(default_factory=list, max_length=1000)
+
+    @field_validator("allow")
+    @classmethod
+    def _short(cls, v: list[str]) -> list[str]:
+        if any(not 0 < len(w.strip()) <= 100 for w in v):
+            raise ValueError("each allowed word or phrase is 1 to 100 characters")
+        return [w.strip() for w in v]
+
+
 class RoundFile(BaseModel):
     model_config = {"extra": "forbid"}
 
@@ -79,6 +95,7 @@ class RoundFile(BaseModel):
     actions: list[ActionEntry] = Field(default_factory=list)
     reminders: dict[str, Any] | None = None
     concerns: ConcernSettings = Field(default_factory=ConcernSettings)
+    screening: ScreeningEntry | None = None
 
     @field_validator("opens_at", mode="before")
     @classmethod

@@ -33,6 +33,9 @@ class Round(RoundBase, table=True):
         default=DEFAULT_ESCALATE_MINUTES,
         sa_column_kwargs={"server_default": str(DEFAULT_ESCALATE_MINUTES)},
     )
+    # Words of this round's places and services that are not names (the round file's
+    # screening.allow): they silence the name warning for its narratives.
+    screen_allow: list[str] | None = Field(default=None, sa_column=json_col())
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
 
 

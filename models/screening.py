@@ -1,85 +1,83 @@
 """Screening narratives for things that identify a child or family.
 
-Cases are pseudonymous by design: before a narrative is stored, every channel runs `screen`
-and asks the auditor to take out whatever it found. The findings quote the auditor's own text
-back to them; they must never be logged or stored.
+Cases are pseudonymous by design: before a narrative is stored, every channel and the collector
+run the same two checks here:
+- `screen`: identifiers that can be recognised for certain (NHS, National Insurance and pupil
+  numbers with their checks, phones, emails, postcodes, street addresses, dates of birth). These
+  are refused.
+- `find_names`: what may be a person's name. A warning the author can overrule.
+The findings quote the author's own text back to them; they must never be logged or stored.
 """
 
-import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from models import screen_ids, screen_names
+from models.screen_ids import nhs_check_digit_ok
+
+__all__ = ["HARD_KINDS", "Finding", "describe", "describe_names", "find_names", "screen"]
+__all__ += ["nhs_check_digit_ok"]
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # nhs_number / postcode / date_of_birth / phone / email
+    kind: str  # nhs_number / phone / email / ni_number / upn / date_of_birth / address / ...
     label: str  # what a person calls it
-    text: str  # the matched text, to show the auditor only
+    text: str  # the matched text, to show the author only
 
 
-_NHS = re.compile(r"(?<![\d+])(\d{3})[ -]?(\d{3})[ -]?(\d{4})(?!\d)")
-_POSTCODE = re.compile(
-    r"\b(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})\b", re.IGNORECASE
+# In order of precedence: where two overlap, the earlier kind names the finding (an email's
+# digits are not a phone; ten digits that pass the NHS check are an NHS number).
+_FINDERS: tuple[tuple[str, str, Callable[[str], Iterator[tuple[int, int]]]], ...] = (
+    ("email", "an email address", screen_ids.emails),
+    ("date_of_birth", "a date of birth", screen_ids.dates_of_birth),
+    ("upn", "a pupil number (UPN)", screen_ids.upns),
+    ("ni_number", "a National Insurance number", screen_ids.ni_numbers),
+    ("nhs_number", "an NHS number", screen_ids.nhs_numbers),
+    ("phone", "a phone number", screen_ids.phones),
+    ("address", "a street address", screen_ids.addresses),
+    ("postcode", "a postcode", screen_ids.postcodes),
 )
-_MONTHS = (
-    r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
-)
-_DATE = (
-    r"(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTHS}),? \d{{2,4}}"
-    r"|\d{4}-\d{2}-\d{2})"
-)
-# A date on its own is ordinary in a narrative ("strategy meeting on 3/4/24"); a date given as
-# someone's birth date is an identifier.
-_DOB = re.compile(
-    r"\b(?:d\.?o\.?b\.?|date of birth|born(?: on)?|birthday(?: is| was)?)"
-    rf"\s*[:\-]?\s*(?:is\s+|was\s+)?{_DATE}",
-    re.IGNORECASE,
-)
-_PHONE = re.compile(r"(?<![\d+])(?:\+44\s?\(?0?\)?\s?|0)(?:\d[\s-]?){9,10}(?!\d)")
-_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+HARD_KINDS = tuple(kind for kind, _, _ in _FINDERS)
 
 
-def nhs_check_digit_ok(digits: str) -> bool:
-    """The NHS number modulus-11 check: weights 10..2, check = 11 - sum mod 11 (11 -> 0)."""
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def screen(text: str) -> list[Finding]:
-    """Everything in `text` that looks like it identifies someone, in order of appearance."""
+def _collect(text: str, spans: Iterable[tuple[str, str, int, int]]) -> list[Finding]:
     found: list[tuple[int, Finding]] = []
-    taken: list[range] = []
-
-    def add(start: int, end: int, kind: str, label: str) -> None:
-        if any(start in r or end - 1 in r for r in taken):
-            return
-        taken.append(range(start, end))
+    taken: list[tuple[int, int]] = []
+    for kind, label, start, end in spans:
+        if any(start < e and s < end for s, e in taken):
+            continue
+        taken.append((start, end))
         found.append((start, Finding(kind, label, text[start:end])))
-
-    for m in _EMAIL.finditer(text):
-        add(m.start(), m.end(), "email", "an email address")
-    for m in _DOB.finditer(text):
-        add(m.start(), m.end(), "date_of_birth", "a date of birth")
-    for m in _NHS.finditer(text):
-        if nhs_check_digit_ok("".join(m.groups())):
-            add(m.start(), m.end(), "nhs_number", "an NHS number")
-    for m in _PHONE.finditer(text):
-        add(m.start(), m.end(), "phone", "a phone number")
-    for m in _POSTCODE.finditer(text):
-        add(m.start(), m.end(), "postcode", "a postcode")
     return [f for _, f in sorted(found, key=lambda p: p[0])]
 
 
+def screen(text: str) -> list[Finding]:
+    """Every identifier in `text` that is refused, in order of appearance."""
+    return _collect(
+        text,
+        ((kind, label, s, e) for kind, label, find in _FINDERS for s, e in find(text)),
+    )
+
+
+def find_names(text: str, allow: Iterable[str] = ()) -> list[Finding]:
+    """What may be a person's name (a warning); `allow`: the round's own places and services."""
+    return _collect(text, (("name", "a name", s, e) for s, e in screen_names.names(text, allow)))
+
+
 def describe(findings: list[Finding]) -> str:
-    """One kind sentence for the auditor, quoting what was found."""
+    """One kind sentence for the author, quoting what was found."""
     items = "; ".join(f"{f.label} ({f.text.strip()})" for f in findings)
     return (
         f"This answer seems to contain {items}. Cases are pseudonymous, so please send it again "
         "without it. Nothing has been saved yet."
+    )
+
+
+def describe_names(findings: list[Finding]) -> str:
+    """The warning for possible names: the author decides."""
+    items = ", ".join(dict.fromkeys(f.text.strip() for f in findings))
+    return (
+        f"This may contain a name: {items}. Cases are pseudonymous. Send as it is, or rewrite? "
+        "Nothing has been saved yet."
     )

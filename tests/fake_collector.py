@@ -3,10 +3,11 @@
 It has the interface of `bot.client.CollectorClient` (the calls an auditor's conversation
 makes) and answers with the same typed objects, but keeps one round in memory instead of
 calling HTTP. Every rule is the real one: the audit tool from models/, and the collector's pure
-answer rules (collector/services/return_rules.py: question checks, identifier screening,
-narrative parts, submitted and closed returns, the concern alert trigger). `down = True` makes
-every call fail as an unreachable collector does. The end-to-end tests on the loopback Bot API
-check the real collector and the real bot together; these check the conversation, quickly.
+answer rules (collector/services/return_rules.py: question checks, identifier screening, the
+possible-name warning, narrative parts, submitted and closed returns, the concern alert
+trigger). `down = True` makes every call fail as an unreachable collector does. The end-to-end
+tests on the loopback Bot API check the real collector and the real bot together; these check
+the conversation, quickly.
 """
 
 from dataclasses import dataclass, field, replace
@@ -148,7 +149,13 @@ class FakeCollector:
         return self._public(self._ret(rid))
 
     async def put_answer(
-        self, tid: int, rid: int, key: str, value: Any, update_id: int | None = None
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        value: Any,
+        update_id: int | None = None,
+        names_ok: bool = False,
     ) -> AnswerResult:
         self._call("put_answer", tid)
         r = self._ret(rid)
@@ -156,7 +163,7 @@ class FakeCollector:
         try:
             rules.check_writable(r.facts)
             question = rules.question_of(r.facts, key)
-            clean = rules.validate(question, value)
+            clean = rules.validate(question, value, names_ok=names_ok)
         except DomainError as exc:
             raise self._refusal(exc) from None
         if not self._first(update_id):
@@ -178,7 +185,14 @@ class FakeCollector:
         return self._result(r, alert)
 
     async def add_part(
-        self, tid: int, rid: int, key: str, text: str, update_id: int | None, fresh: bool
+        self,
+        tid: int,
+        rid: int,
+        key: str,
+        text: str,
+        update_id: int | None,
+        fresh: bool,
+        names_ok: bool = False,
     ) -> AnswerResult:
         self._call("add_part", tid)
         r = self._ret(rid)
@@ -187,7 +201,7 @@ class FakeCollector:
             rules.check_writable(r.facts)
             question = rules.question_of(r.facts, key)
             so_far = None if fresh else r.answers.get(key)
-            clean = rules.with_part(question, so_far, text)
+            clean = rules.with_part(question, so_far, text, names_ok=names_ok)
         except DomainError as exc:
             raise self._refusal(exc) from None
         if not self._first(update_id):

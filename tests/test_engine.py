@@ -163,6 +163,27 @@ async def test_a_narrative_with_an_nhs_number_is_refused_and_nothing_is_stored()
     assert phone.stored()["good_practice"] == "Seen at the GP."
 
 
+async def test_a_possible_name_is_warned_about_and_sent_only_when_the_author_says_so():
+    phone = Phone()
+    await to_narratives(phone)
+    warned = await phone.say("Mum said Jessica Smith visited often.")
+    assert [b.label for row in warned.buttons for b in row] == ["Send as it is", "Rewrite"]
+    assert "good_practice" not in phone.stored()
+    await phone.press("Rewrite")
+    assert phone.last.text == texts.NAMES_REWRITE and "good_practice" not in phone.stored()
+    await phone.say("Mum said Jessica Smith visited often.")
+    await phone.press("Send as it is")
+    assert phone.stored()["good_practice"] == "Mum said Jessica Smith visited often."
+    # Moving on from a warning drops what it held: nothing is sent later.
+    await phone.press("Done")
+    await phone.say("Karen Jones was seen weekly.")
+    await phone.cmd("/status")
+    phone.toasts.clear()
+    await phone.press("Send as it is")
+    assert phone.toasts == [texts.STALE_BUTTON_TOAST]
+    assert "development" not in phone.stored()
+
+
 async def test_the_collector_away_keeps_the_answer_and_says_so_until_it_is_saved():
     phone = Phone()
     await phone.cmd("/audit")

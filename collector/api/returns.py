@@ -53,7 +53,7 @@ async def get_return(call: Call) -> ReturnPublic:
 )
 async def put_answer(call: Call) -> AnswerResult:
     body: AnswerPut = call.body
-    return await _write(call, value=body.value, update_id=body.update_id)
+    return await _write(call, value=body.value, update_id=body.update_id, names_ok=body.names_ok)
 
 
 @api.route(
@@ -67,7 +67,12 @@ async def put_answer(call: Call) -> AnswerResult:
 async def add_part(call: Call) -> AnswerResult:
     part: AnswerPart = call.body
     return await _write(
-        call, value=part.text, part=True, update_id=part.update_id, fresh=part.fresh
+        call,
+        value=part.text,
+        part=True,
+        update_id=part.update_id,
+        fresh=part.fresh,
+        names_ok=part.names_ok,
     )
 
 

@@ -27,6 +27,8 @@ from collector.services.return_rules import (
     answer_result,
     check_writable,
     may_write,
+    names_sent,
+    names_sent_event,
     question_of,
     raises_alert,
     validate,
@@ -43,7 +45,7 @@ ACTOR_BY_TELEGRAM = f"{_MEMBER} WHERE m.telegram_id = ?"
 ACTOR_BY_TOKEN = f"{_MEMBER} JOIN api_token t ON t.member_id = m.id WHERE t.token_hash = ?"
 RETURN_FACTS = (
     "SELECT r.id, r.status, r.agency_id, ag.code, ag.name, c.reference, ro.slug, ro.status,"
-    " ro.tool_version, r.submitted_at, r.reopened_reason"
+    " ro.tool_version, r.submitted_at, r.reopened_reason, ro.screen_allow"
     " FROM audit_return r JOIN round ro ON ro.id = r.round_id"
     ' JOIN agency ag ON ag.id = r.agency_id JOIN "case" c ON c.id = r.case_id WHERE r.id = ?'
 )
@@ -132,7 +134,7 @@ def facts(con: sqlite3.Connection, return_id: int) -> ReturnFacts | None:
     row = con.execute(RETURN_FACTS, (return_id,)).fetchone()
     if row is None:
         return None
-    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason = row
+    rid, status, agency_id, code, name, ref, slug, round_status, tool, submitted, reason = row[:11]
     return ReturnFacts(
         id=rid,
         status=ReturnStatus(status),
@@ -145,6 +147,7 @@ def facts(con: sqlite3.Connection, return_id: int) -> ReturnFacts | None:
         tool_version=tool,
         submitted_at=_read_stamp(submitted),
         reopened_reason=reason,
+        allow=tuple(json.loads(row[11]) or ()) if row[11] else (),
     )
 
 
@@ -158,6 +161,7 @@ def put_answer(
     part: bool = False,
     update_id: int | None = None,
     fresh: bool = False,
+    names_ok: bool = False,
 ) -> AnswerResult:
     """returns.put_answer in SQL; with part=True, returns.add_part (`value` is the part)."""
     now = stamp(datetime.now(UTC))
@@ -171,10 +175,12 @@ def put_answer(
     if update_id is not None and not con.execute(MARK_SEEN, (update_id, now)).rowcount:
         return answer_result(found, answers, None, repeat=True)
     existed = key in answers
+    screening = {"allow": found.allow, "names_ok": names_ok}
     if part:
-        clean = with_part(question, None if fresh else answers.get(key), value)
+        clean = with_part(question, None if fresh else answers.get(key), value, **screening)
     else:
-        clean = validate(question, value)
+        clean = validate(question, value, **screening)
+    names = names_sent(question, value, **screening)
     alert = None
     if not existed or answers[key] != clean:
         stored = json.dumps(clean)
@@ -182,6 +188,9 @@ def put_answer(
         con.execute(TOUCH_RETURN, (now, return_id))
         before = {key: answers[key]} if existed else None
         _event(con, actor, now, "answer.put", "return", return_id, before, {key: clean})
+        if names:
+            after = names_sent_event(key, names)
+            _event(con, actor, now, "names.sent", "return", return_id, None, after)
         if raises_alert(question, clean):
             # Concern alert: its row and outbox messages, in this transaction (concern_rules).
             alert = raise_concern(con, found, actor, now)

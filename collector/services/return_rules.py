@@ -4,6 +4,7 @@ Two stores apply them: the ORM service (`returns`, both databases) and the SQLit
 plain-SQL answer write (`answers_sql`). Keeping the rules here is what keeps the two in step.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +13,7 @@ from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, Unprocessable
 from models.enums import ReturnStatus, Role, RoundStatus
 from models.returns import AnswerResult, ConcernAlert, ReturnPublic
-from models.screening import describe, screen
+from models.screening import Finding, describe, describe_names, find_names, screen
 from models.tool import AnswerInvalid, AuditTool, Question, TextQuestion, YesNoQuestion, load_tool
 
 NOT_YOURS = "You can only see and answer returns your agency is expected to complete."
@@ -35,6 +36,7 @@ class ReturnFacts:
     tool_version: str
     submitted_at: datetime | None = None
     reopened_reason: str | None = None
+    allow: tuple[str, ...] = ()  # the round's words that are not names (screening.allow)
 
 
 def may_write(actor: Actor, facts: ReturnFacts | None) -> ReturnFacts:
@@ -67,8 +69,14 @@ def question_of(facts: ReturnFacts, key: str) -> Question:
     return question
 
 
-def validate(question: Question, value: Any) -> Any:
-    """The clean value to store, or a 422 a person can act on (identifiers are never stored)."""
+def validate(
+    question: Question, value: Any, *, allow: Iterable[str] = (), names_ok: bool = False
+) -> Any:
+    """The clean value to store, or a 422 a person can act on (identifiers are never stored).
+
+    Text is screened: identifiers are refused; possible names are refused with `names_found`
+    unless the author has confirmed (`names_ok`). `allow`: the round's words that are not names.
+    """
     if value is None:
         if question.required:
             raise Unprocessable(
@@ -81,7 +89,13 @@ def validate(question: Question, value: Any) -> Any:
         raise Unprocessable(exc.message, code=exc.code) from None
     if isinstance(question, TextQuestion):
         refuse_identifiers(clean)
+        if not names_ok:
+            warn_names(clean, allow)
     return clean
+
+
+def _findings(findings: list[Finding]) -> list[dict[str, str]]:
+    return [{"kind": f.kind, "label": f.label, "text": f.text} for f in findings]
 
 
 def refuse_identifiers(text: str) -> None:
@@ -89,22 +103,48 @@ def refuse_identifiers(text: str) -> None:
     findings = screen(text)
     if findings:
         raise Unprocessable(
-            describe(findings),
-            code="identifiers_found",
-            findings=[{"kind": f.kind, "label": f.label, "text": f.text} for f in findings],
+            describe(findings), code="identifiers_found", findings=_findings(findings)
         )
 
 
-def with_part(question: Question, so_far: Any, part: str) -> str:
+def warn_names(text: str, allow: Iterable[str] = ()) -> None:
+    """A 422 `names_found` for what may be a person's name: sent again with names_ok, it is
+    stored (and `names_sent` records that, without the text)."""
+    findings = find_names(text, allow)
+    if findings:
+        raise Unprocessable(
+            describe_names(findings), code="names_found", findings=_findings(findings)
+        )
+
+
+def names_sent(question: Question, sent: Any, *, allow: Iterable[str], names_ok: bool) -> int:
+    """How many possible names the author confirmed in what they just sent (0: no warning was
+    overruled). Both write paths record a `names.sent` audit event when this is not 0: the
+    event holds the question and the count, never the text or the names."""
+    if not names_ok or not isinstance(question, TextQuestion) or not isinstance(sent, str):
+        return 0
+    return len(find_names(sent, allow))
+
+
+def names_sent_event(key: str, count: int) -> dict[str, Any]:
+    """The `after` of the `names.sent` audit event: what a DPO needs, nothing that identifies."""
+    return {"question": key, "possible_names": count, "warning": "overruled by the author"}
+
+
+def with_part(
+    question: Question, so_far: Any, part: str, *, allow: Iterable[str] = (), names_ok: bool = False
+) -> str:
     """A narrative after one more part: the parts joined, then validated as a whole."""
     if not isinstance(question, TextQuestion):
         raise Unprocessable("Only a written answer can be sent in parts.", code="not_text")
     if not isinstance(so_far, str) or not so_far.strip():
-        return validate(question, part)
+        return validate(question, part, allow=allow, names_ok=names_ok)
     refuse_identifiers(part)  # a finding quotes the part just sent, not older ones
+    if not names_ok:
+        warn_names(part, allow)  # earlier parts' names were warned about when they were sent
     joined = f"{so_far.rstrip()}{PART_JOIN}{part.strip()}"
     try:
-        return validate(question, joined)
+        return validate(question, joined, names_ok=True)
     except Unprocessable as exc:
         if exc.code == "too_long":  # the bot says how long the whole answer would have been
             exc.extra.update(length=len(joined), max=question.max_length)

@@ -17,6 +17,8 @@ from collector.services.return_rules import (
     answer_result,
     check_writable,
     may_write,
+    names_sent,
+    names_sent_event,
     question_of,
     raises_alert,
     return_public,
@@ -54,6 +56,7 @@ class _Loaded:
             tool_version=self.round.tool_version,
             submitted_at=self.ret.submitted_at,
             reopened_reason=self.ret.reopened_reason,
+            allow=tuple(self.round.screen_allow or ()),
         )
 
 
@@ -171,6 +174,7 @@ async def put_answer(
     part: bool = False,
     update_id: int | None = None,
     fresh: bool = False,
+    names_ok: bool = False,
 ) -> AnswerResult:
     """Store one answer; with part=True, `value` is one more message of a narrative, joined to
     the stored text (unless `fresh`). The same answer again changes nothing and records nothing,
@@ -183,11 +187,13 @@ async def put_answer(
     answers = await _answers(session, return_id)
     if update_id is not None and not await first_sight(session, update_id):
         return answer_result(facts, answers, None, repeat=True)
+    screening = {"allow": facts.allow, "names_ok": names_ok}
     if part:
-        clean = with_part(question, None if fresh else answers.get(key), value)
+        clean = with_part(question, None if fresh else answers.get(key), value, **screening)
     else:
-        clean = validate(question, value)
-    return await _store(session, actor, loaded, question, key, clean, answers)
+        clean = validate(question, value, **screening)
+    names = names_sent(question, value, **screening)
+    return await _store(session, actor, loaded, question, key, clean, answers, names)
 
 
 async def _store(
@@ -198,6 +204,7 @@ async def _store(
     key: str,
     clean: Any,
     answers: dict[str, Any],
+    names: int = 0,
 ) -> AnswerResult:
     return_id, facts = loaded.ret.id, loaded.facts
     existed = key in answers
@@ -229,6 +236,15 @@ async def _store(
             before={key: before} if existed else None,
             after={key: clean},
         )
+        if names:
+            record(
+                session,
+                actor=actor,
+                action="names.sent",
+                entity="return",
+                entity_id=return_id,
+                after=names_sent_event(key, names),
+            )
         if raises_alert(question, clean):
             # Concern alert: its row and outbox messages, in this transaction (concern_rules).
             alert = await raise_concern(session, facts, actor, now)

@@ -51,6 +51,7 @@ async def create_round(*, session: AsyncSession, actor: Actor, data: RoundFile) 
         tool_version=data.tool_version,
         reminder_policy=data.reminders,
         concern_escalate_minutes=data.concerns.escalate_after_minutes,
+        screen_allow=data.screening.allow if data.screening else None,
     )
     session.add(round_)
     existing = {
