@@ -25,6 +25,7 @@ from bot import handlers
 from bot.client import CollectorClient
 from bot.flow_commands import COMMANDS, Chat
 from bot.outbox import OutboxSender
+from models.logs import floor, redact_headers
 from models.settings import Settings
 
 log = logging.getLogger("maa.bot")
@@ -55,13 +56,7 @@ def build_application(settings: Settings) -> Application:
     """The bot, pointed at settings.telegram_base_url and talking to the collector over HTTP."""
     # Below these levels the libraries log the bot's token (it is in every Bot API URL) and the
     # text of messages, which holds narrative answers: never, whatever MAA_LOG_LEVEL says.
-    for name, floor in (
-        ("httpx", logging.WARNING),
-        ("httpcore", logging.WARNING),
-        ("telegram", logging.INFO),
-    ):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(floor, logger.getEffectiveLevel()))
+    floor()
     client = CollectorClient(settings.collector_url, _secret(settings.service_token))
 
     sender = OutboxSender(None, client) if settings.reminders else None
@@ -111,7 +106,10 @@ def webhook_app(application: Application, secret: str, path: str = "/telegram") 
 
     async def receive(request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "")
-        if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        # surrogateescape: a header of raw bytes is refused, not a 500 while encoding it.
+        if not secret or not hmac.compare_digest(
+            given.encode("utf-8", "surrogateescape"), secret.encode()
+        ):
             return web.Response(status=403, text="forbidden")
         try:
             data = json.loads(await request.read())
@@ -121,6 +119,7 @@ def webhook_app(application: Application, secret: str, path: str = "/telegram") 
         await application.update_queue.put(update)
         return web.Response(text="ok")
 
+    redact_headers()  # aiohttp logs unparseable requests with their headers (the secret)
     app = web.Application(client_max_size=1024 * 1024)
     app.router.add_post(path, receive)
     return app

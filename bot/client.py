@@ -116,6 +116,13 @@ class CollectorClient:
             "POST", "/api/invites", tid, json={"agency": agency, "role": role}
         )
 
+    async def members(self, tid: int) -> list[dict]:
+        return await self.request("GET", "/api/members", tid)
+
+    async def set_access(self, tid: int, member_id: int, action: str) -> dict:
+        """action: "disable" or "enable"."""
+        return await self.request("POST", f"/api/members/{member_id}/{action}", tid)
+
     async def mark_update(self, update_id: int) -> bool:
         """True the first time this Telegram update is seen."""
         body = await self.request("POST", f"/api/updates/{update_id}")

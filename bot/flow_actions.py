@@ -170,6 +170,8 @@ def _refusal(exc: CollectorError) -> str:
         return texts.NOT_ACTION_OWNER
     if exc.code == "not_enrolled":
         return texts.NOT_ENROLLED
+    if exc.code == "member_disabled":
+        return texts.MEMBER_DISABLED
     if exc.code == "not_found":
         return texts.ACTION_UNKNOWN
     if exc.status in (400, 422):

@@ -100,6 +100,8 @@ class AuditChat(NarrativeChat):
             return [Send(Screen(texts.ROUND_CLOSED))]
         if exc.code == "not_enrolled":
             return [Send(Screen(texts.NOT_ENROLLED))]
+        if exc.code == "member_disabled":
+            return [Send(Screen(texts.MEMBER_DISABLED))]
         if exc.code in ("forbidden", "not_found"):
             self.forget_case(state)
             return [Send(Screen(texts.NOT_YOUR_CASE))]

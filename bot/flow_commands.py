@@ -32,6 +32,8 @@ COORDINATOR_COMMANDS = (
     "remind",
     "actions",
     "concerns",
+    "disable",
+    "enable",
 )
 COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 # A button answer's de-duplication travels in its own write (one collector call per turn).
@@ -73,6 +75,8 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.invite(who, args))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
+        if name in ("disable", "enable"):
+            return await self.guard(state, self.access(who, name, args))
         if name in ("remind", "actions", "concerns"):
             return await self.guard(state, getattr(self, name)(who, args))
         return await self.guard(state, getattr(self, f"cmd_{name}")(who, state, args))

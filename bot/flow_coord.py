@@ -106,6 +106,32 @@ class CoordinatorChat:
         )
         return [Send(Screen(text))]
 
+    async def access(self, who: Person, action: str, args: list[str]) -> list[Out]:
+        """/disable N or /enable N: withdraw or restore a member's access (coordinators)."""
+        tid = who.telegram_id
+        try:
+            if len(args) != 1 or not (args[0].isascii() and args[0].isdigit()):
+                lines = [
+                    texts.ACCESS_MEMBER_LINE.format(
+                        id=m["id"],
+                        name=m["display_name"],
+                        role=m["role"].replace("_", " "),
+                        agency=f" of {m['agency']}" if m.get("agency") else "",
+                        disabled=" · disabled" if m.get("disabled_at") else "",
+                    )
+                    for m in await self.client.members(tid)
+                ]
+                return [Send(Screen(flow_views.fit_blocks(texts.ACCESS_USAGE, lines)))]
+            member = await self.client.set_access(tid, int(args[0]), action)
+        except CollectorError as exc:
+            if exc.code == "forbidden":
+                return [Send(Screen(texts.COORDINATORS_ONLY))]
+            if exc.status in (400, 404, 409):
+                return [Send(Screen(texts.ACCESS_REFUSED.format(message=exc.message)))]
+            raise
+        done = texts.MEMBER_NOW_DISABLED if action == "disable" else texts.MEMBER_NOW_ENABLED
+        return [Send(Screen(done.format(name=member["display_name"], id=member["id"])))]
+
     async def rounds_command(self, who: Person, args: list[str]) -> list[Out]:
         """/round, /round open SLUG, /round close SLUG."""
         tid = who.telegram_id

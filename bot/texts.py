@@ -45,7 +45,8 @@ HELP_COORDINATOR = (
     "/round – open or close a round\n"
     "/remind – who would be chased now, and send those reminders\n"
     "/actions – the action plan: owners, due dates, progress\n"
-    "/concerns – concern alerts and who is dealing with each\n\n"
+    "/concerns – concern alerts and who is dealing with each\n"
+    "/disable N, /enable N – withdraw or restore member N's access\n\n"
 )
 HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
 HELP_VIEWER = (
@@ -251,3 +252,17 @@ BTN_REWRITE = "Rewrite"
 NAMES_KEPT = "You chose to send it as it is."
 NAMES_REWRITE = "Nothing was saved. Please send it again without the name."
 NAMES_GONE = "That message is no longer waiting to be sent."
+# Withdrawn access (a coordinator disabled the member)
+MEMBER_DISABLED = (
+    "Your access to the audit has been switched off by your coordinator, so I can't take "
+    "anything from you now. Nothing you sent just now was saved. Please contact your "
+    "coordinator if you think this is a mistake."
+)
+ACCESS_USAGE = "Please give the member's number, e.g. /disable 12 or /enable 12.\nMembers:"
+ACCESS_MEMBER_LINE = "{id} · {name} · {role}{agency}{disabled}"
+MEMBER_NOW_DISABLED = (
+    "{name} (member {id}) is now disabled: their messages to me and their API tokens are "
+    "refused from now on. Their answers and the audit trail stay. /enable {id} undoes this."
+)
+MEMBER_NOW_ENABLED = "{name} (member {id}) is enabled again."
+ACCESS_REFUSED = "That didn't work: {message}"

@@ -15,12 +15,14 @@ from collector.api import (
     returns,
     rounds,
     system,
+    withdraw,
 )
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
+from models.logs import redact_headers
 from models.screen_names import first_names
 from models.settings import Settings
 
@@ -29,7 +31,17 @@ log = logging.getLogger("maa.collector")
 
 def endpoints() -> Api:
     api = Api()
-    for module in (system, people, rounds, returns, reports, reminders, actions, concerns):
+    for module in (
+        system,
+        people,
+        rounds,
+        returns,
+        reports,
+        reminders,
+        actions,
+        concerns,
+        withdraw,
+    ):
         api.include(module.api)
     return api
 
@@ -47,6 +59,7 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 def create_app(settings: Settings) -> web.Application:
+    redact_headers()  # aiohttp logs unparseable requests with their headers
     app = web.Application(middlewares=[errors], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
     api = endpoints()

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.errors import Forbidden, NotFound, Unauthorized
 from models.enums import Role
 from models.people import Agency, ApiToken, Member
+from models.validators import BIGINT_MAX, BIGINT_MIN, OutOfRange, parse_int
 
 TELEGRAM_HEADER = "X-MAA-Telegram-Id"
 
@@ -75,19 +76,31 @@ def read_credentials(
 ) -> Credentials:
     """Parse the request's credentials, or refuse with 401 without touching the database."""
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not token:
+    # Our tokens are printable ASCII; anything else (Latin-1 or raw bytes, which aiohttp hands
+    # over as surrogates) is no token of ours and cannot even be hashed.
+    if scheme.lower() != "bearer" or not token or not (token.isascii() and token.isprintable()):
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
         if telegram_id is None:
             return Credentials(service=True)
-        if not telegram_id.lstrip("-").isdigit():
-            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.")
-        return Credentials(service=True, telegram_id=int(telegram_id))
+        try:
+            tid = parse_int(telegram_id, low=BIGINT_MIN, high=BIGINT_MAX)
+        except OutOfRange:
+            raise Unauthorized(f"{TELEGRAM_HEADER} must be a Telegram user id.") from None
+        return Credentials(service=True, telegram_id=tid)
     return Credentials(service=False, token_hash=digest(token))
 
 
 NOT_ENROLLED = "This Telegram account is not enrolled."
 BAD_TOKEN = "That token is not valid."
+DISABLED = "This member has been disabled; ask your coordinator."
+
+
+def refuse_disabled(disabled_at: object) -> None:
+    """The one check that a member may act: a disabled member's every credential (personal
+    token, the bot acting for their Telegram id, a web session) is refused at once."""
+    if disabled_at is not None:
+        raise Forbidden(DISABLED, code="member_disabled")
 
 
 async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Actor:
@@ -99,7 +112,7 @@ async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Acto
         query = query.where(Member.telegram_id == credentials.telegram_id)
     else:
         query = query.join(ApiToken, ApiToken.member_id == Member.id).where(
-            ApiToken.token_hash == credentials.token_hash
+            ApiToken.token_hash == credentials.token_hash, ApiToken.revoked_at.is_(None)
         )
     row = (await session.execute(query)).first()
     if row is None:
@@ -107,6 +120,7 @@ async def resolve_actor(session: AsyncSession, credentials: Credentials) -> Acto
             raise NotFound(NOT_ENROLLED, code="not_enrolled")
         raise Unauthorized(BAD_TOKEN)
     m, code = row
+    refuse_disabled(m.disabled_at)
     # Only the bot's acting for a member shows they can be reached again (they messaged it).
     reachable = m.reachable or not credentials.service
     return Actor(m.id, m.role, m.agency_id, code, m.telegram_id, reachable)

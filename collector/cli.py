@@ -15,6 +15,13 @@ import yaml
 from pydantic import ValidationError
 
 from collector.auth import SYSTEM
+from collector.cli_access import (
+    MemberOption,
+    member_disable,
+    member_enable,
+    token_list,
+    token_revoke,
+)
 from collector.cli_common import err, fail, out, run, tally_table, with_db
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
@@ -24,6 +31,7 @@ from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
+from models.validators import BIGINT_MAX, BIGINT_MIN, THEME_THRESHOLD_MAX, bad_text
 from report.tally import Tally
 
 app = typer.Typer(help="MAA: multi-agency case audits.", no_args_is_help=True, add_completion=False)
@@ -37,6 +45,10 @@ app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.command("remind")(remind)
 app.command("screen")(screen)
+member_app.command("disable")(member_disable)
+member_app.command("enable")(member_enable)
+token_app.command("list")(token_list)
+token_app.command("revoke")(token_revoke)
 for command in (serve, bot, chat, demo):
     app.command(command.__name__)(command)
 
@@ -50,7 +62,10 @@ def db_upgrade() -> None:
 
 def read_round_file(path: Path) -> RoundFile:
     try:
-        return RoundFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if bad_text(loaded):
+            fail(f"{path}: text may not hold NUL characters")
+        return RoundFile.model_validate(loaded)
     except FileNotFoundError:
         fail(f"no such file: {path}")
     except yaml.YAMLError as exc:
@@ -111,7 +126,9 @@ def round_close(slug: str) -> None:
 def member_add(
     name: Annotated[str, typer.Option("--name")],
     role: Annotated[Role, typer.Option("--role")],
-    telegram_id: Annotated[int | None, typer.Option("--telegram-id")] = None,
+    telegram_id: Annotated[
+        int | None, typer.Option("--telegram-id", min=BIGINT_MIN, max=BIGINT_MAX)
+    ] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="agency code")] = None,
 ) -> None:
     """Add a member directly: this is how the first coordinator is made."""
@@ -128,7 +145,7 @@ def member_add(
 
 
 @token_app.command("create")
-def token_create(member: Annotated[int, typer.Option("--member", help="member id")]) -> None:
+def token_create(member: MemberOption) -> None:
     """Create a personal API token. It is printed once; only its hash is kept."""
     from collector.services import members
 
@@ -210,7 +227,12 @@ def report(
     ] = "html",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="file to write")] = None,
     theme_threshold: Annotated[
-        int, typer.Option(min=1, help="a theme is cross-cutting when this many agencies raise it")
+        int,
+        typer.Option(
+            min=1,
+            max=THEME_THRESHOLD_MAX,
+            help="a theme is cross-cutting when this many agencies raise it",
+        ),
     ] = 3,
 ) -> None:
     """Write the overview report of a round, or an export of its returns."""

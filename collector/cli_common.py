@@ -1,7 +1,6 @@
 """What every `maa` command shares: settings, one-line errors, running async work, tables."""
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
@@ -13,6 +12,8 @@ from rich.table import Table
 from collector.db import Database
 from collector.errors import DomainError
 from collector.migrate import upgrade
+from collector.startup import describe
+from models import logs
 from models.grades import BY_NAME
 from models.settings import Settings
 from report.tally import Tally
@@ -36,7 +37,7 @@ def settings() -> Settings:
         name = "MAA_" + str(first["loc"][0]).upper() if first["loc"] else "settings"
         fail(f"setting {name}: {first['msg']}")
         raise AssertionError from exc  # unreachable: fail() exits
-    logging.getLogger().setLevel(conf.log_level.upper())
+    logs.configure(conf.log_level)
     return conf
 
 
@@ -48,10 +49,22 @@ def run(work: Callable[[Settings], Awaitable[T]]) -> T:
         await upgrade(conf)
         return await work(conf)
 
+    return run_async(conf, main)
+
+
+def run_async(conf: Settings, main: Callable[[], Awaitable[T]]) -> T:
+    """asyncio.run(main()), with a domain error or a failure to start (database unreachable,
+    port taken...) as one line and exit code 1 instead of a traceback."""
     try:
-        return asyncio.run(main())
+        return asyncio.run(main())  # type: ignore[arg-type]
     except DomainError as exc:
         fail(exc.message)
+        raise AssertionError from exc
+    except Exception as exc:
+        line = describe(exc, conf)
+        if line is None:
+            raise
+        fail(line)
         raise AssertionError from exc
 
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from collector.cli_common import fail, out, run, settings, tally_table
+from collector.cli_common import fail, out, run, run_async, settings, tally_table
 from models.service_token import with_service_token
 
 
@@ -22,7 +22,7 @@ def serve(
         conf.host = host
     if port is not None:
         conf.port = port
-    asyncio.run(serve_forever(conf, with_bot=not no_bot))
+    run_async(conf, lambda: serve_forever(conf, with_bot=not no_bot))
 
 
 def bot() -> None:
@@ -64,4 +64,4 @@ def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
     if not no_serve:
         from collector.serve import serve_forever
 
-        asyncio.run(serve_forever(conf, with_bot=True))
+        run_async(conf, lambda: serve_forever(conf, with_bot=True))

@@ -1,9 +1,7 @@
 """Engines and transactions for SQLite (the embedded default) and PostgreSQL."""
 
-import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -15,6 +13,8 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from collector.sqlite_writer import SqliteWriter
+from collector.startup import sqlite_folder
+from models.logs import floor
 from models.settings import Settings
 
 
@@ -41,9 +41,7 @@ def _keep_answers_out_of_logs() -> None:
     # At DEBUG aiosqlite logs every statement with its parameters, and SQLAlchemy's engine
     # logger can do the same: both would write narrative answers to the log. (The engines are
     # also made with hide_parameters, so a database error's message names no answer either.)
-    for name, floor in (("aiosqlite", logging.INFO), ("sqlalchemy.engine", logging.WARNING)):
-        logger = logging.getLogger(name)
-        logger.setLevel(max(floor, logger.getEffectiveLevel()))
+    floor()
 
 
 class Database:
@@ -54,9 +52,7 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
-            database = make_url(url).database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            sqlite_folder(url)
             # One writer connection: in-process writers wait their turn without spinning, and
             # other processes wait on busy_timeout.
             self.write_engine = create_async_engine(

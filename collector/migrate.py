@@ -1,12 +1,16 @@
 """Alembic migrations, applied by `maa db upgrade` and at server start."""
 
 import asyncio
+import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 
+from collector.startup import sqlite_folder
 from models.settings import Settings
+
+log = logging.getLogger("maa.collector")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -20,10 +24,7 @@ def alembic_config(database_url: str) -> Config:
 
 async def upgrade(settings: Settings) -> None:
     """Bring the database to the newest schema; Alembic is synchronous, so off the loop."""
-    if settings.is_sqlite:
-        from sqlalchemy.engine import make_url
-
-        db = make_url(settings.database_url).database
-        if db and db != ":memory:":
-            Path(db).parent.mkdir(parents=True, exist_ok=True)
+    made = sqlite_folder(settings.database_url)
+    if made is not None:
+        log.info("MAA_DATABASE_URL: made the folder %s for the SQLite database", made)
     await asyncio.to_thread(command.upgrade, alembic_config(settings.database_url), "head")

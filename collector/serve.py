@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from collector.app import create_app
+from collector.startup import listen_failure
 from models.settings import Settings
 
 log = logging.getLogger("maa")
@@ -29,7 +30,10 @@ async def serve(settings: Settings, stop: asyncio.Event, *, with_bot: bool) -> N
     runner = web.AppRunner(create_app(settings), access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, settings.host, settings.port).start()
+        try:
+            await web.TCPSite(runner, settings.host, settings.port).start()
+        except OSError as exc:
+            raise listen_failure(exc, settings.host, settings.port) from None
         log.info("collector listening on http://%s:%s", settings.host, settings.port)
         if with_bot and settings.telegram_token.get_secret_value():
             from bot.app import run_until

@@ -7,6 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from models.base import ts, utcnow
 from models.enums import Role
+from models.validators import Id, TelegramId
 
 
 class AgencyBase(SQLModel):
@@ -39,10 +40,12 @@ class Member(MemberBase, table=True):
     # False once Telegram says the user blocked the bot; reminders stop until they return.
     reachable: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    # Set: every credential of theirs is refused at once; their rows and history stay.
+    disabled_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
 
 
 class MemberCreate(MemberBase):
-    telegram_id: int | None = None
+    telegram_id: TelegramId | None = None
     agency: str | None = None  # agency code
 
 
@@ -51,6 +54,7 @@ class MemberPublic(MemberBase):
     telegram_id: int | None
     agency: str | None
     reachable: bool
+    disabled_at: datetime | None = None  # set: refused everywhere until enabled again
 
 
 class ApiToken(SQLModel, table=True):
@@ -61,6 +65,24 @@ class ApiToken(SQLModel, table=True):
     member_id: int = Field(foreign_key="member.id", index=True)
     token_hash: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(default_factory=utcnow, sa_column=ts())
+    revoked_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
+
+
+class ApiTokenPublic(SQLModel):
+    """A token as listed: never the token itself (only its hash is kept)."""
+
+    id: int
+    member_id: int
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class TokenRevoke(SQLModel):
+    token_id: Id | None = Field(default=None, description="one token; omitted: all of them")
+
+
+class TokensRevoked(SQLModel):
+    revoked: int = Field(description="tokens revoked now (0 when they already were)")
 
 
 class Invite(SQLModel, table=True):
@@ -96,5 +118,5 @@ class InviteIssued(SQLModel):
 
 class InviteRedeem(SQLModel):
     code: str = Field(min_length=1, max_length=64)
-    telegram_id: int
+    telegram_id: TelegramId
     display_name: str = Field(min_length=1, max_length=200)

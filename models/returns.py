@@ -10,6 +10,7 @@ from sqlmodel import Field, SQLModel
 from models.base import json_col, ts, utcnow
 from models.enums import ReturnStatus
 from models.tool import MAX_TEXT
+from models.validators import UpdateId
 
 
 class AuditReturn(SQLModel, table=True):
@@ -39,7 +40,7 @@ class Answer(SQLModel, table=True):
 
 class AnswerPut(BaseModel):  # plain pydantic: parsed on every answer, and cheaper so
     value: Any
-    update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
+    update_id: UpdateId | None = None  # the Telegram update that carried it (the bot's token)
     names_ok: bool = False  # the author saw the possible-name warning and sends it as it is
 
 
@@ -86,7 +87,7 @@ class AnswerPart(BaseModel):
     """One message of a narrative written in parts; `update_id` makes a redelivery harmless."""
 
     text: str = Field(min_length=1, max_length=MAX_TEXT)
-    update_id: int | None = None  # the Telegram update that carried it (the bot's service token)
+    update_id: UpdateId | None = None  # the Telegram update that carried it (the bot's token)
     fresh: bool = False  # this part starts the answer afresh, replacing what is stored
     names_ok: bool = False  # the author saw the possible-name warning and sends it as it is
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 
 from models.concerns import DEFAULT_ESCALATE_MINUTES
 from models.enums import ExpectationStatus
+from models.validators import TelegramId
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -53,7 +54,7 @@ class ActionEntry(BaseModel):
     recommendation: str = Field(min_length=1, max_length=2000)
     owner: str = Field(default="", max_length=200)
     # The owner's Telegram user id, if they are a member: overdue reminders then go to them.
-    owner_telegram_id: int | None = None
+    owner_telegram_id: TelegramId | None = None
     due_at: datetime | None = None
 
     @field_validator("due_at", mode="before")

@@ -10,6 +10,7 @@ from collector.errors import BadRequest
 from collector.keys import DB
 from collector.services.snapshot import take_snapshot
 from models.enums import Role
+from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, UnknownFormat, get_format, render_async
 
 api = Api()
@@ -34,12 +35,10 @@ async def report(call: Call) -> web.Response:
         raise BadRequest(
             f"Unknown report format. Use one of: {', '.join(FORMATS)}.", code="unknown_format"
         ) from None
-    raw = call.request.query.get("theme_threshold", "3")
-    if not raw.isdigit() or int(raw) < 1:
-        raise BadRequest("theme_threshold must be a whole number of agencies, 1 or more.")
+    threshold = call.int_query("theme_threshold", 3, high=THEME_THRESHOLD_MAX)
     async with call.request.app[DB].read() as session:
         snapshot = await take_snapshot(session=session, slug=call.param("slug"))
-    snapshot = replace(snapshot, theme_threshold=int(raw))
+    snapshot = replace(snapshot, theme_threshold=threshold)
     body = await render_async(snapshot, fmt.name)
     return web.Response(
         body=body,

@@ -9,9 +9,10 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from collector.auth import TELEGRAM_HEADER, Actor, Credentials, read_credentials, resolve_actor
 from collector.db import Database
-from collector.errors import BadRequest
+from collector.errors import BadRequest, DomainError
 from collector.keys import DB, SETTINGS
 from collector.services import members
+from models.validators import ID_MAX, OutOfRange, bad_text, parse_int, suspect_body
 
 
 @dataclass
@@ -33,11 +34,24 @@ class Call:
     def param(self, name: str) -> str:
         return self.request.match_info[name]
 
-    def int_param(self, name: str) -> int:
-        raw = self.request.match_info[name]
-        if not raw.isdigit():
-            raise BadRequest(f"'{raw}' is not a valid {name.replace('_', ' ')}: use a number.")
-        return int(raw)
+    def int_param(self, name: str, *, low: int = 1, high: int = ID_MAX) -> int:
+        """A number in the path: an id unless low/high say otherwise (one validator for all)."""
+        return _number(self.request.match_info[name], name.replace("_", " "), low, high)
+
+    def int_query(self, name: str, default: int, *, low: int = 1, high: int = ID_MAX) -> int:
+        raw = self.request.query.get(name)
+        return default if raw is None else _number(raw, name, low, high)
+
+
+def _number(raw: str, name: str, low: int, high: int) -> int:
+    try:
+        return parse_int(raw, low=low, high=high)
+    except OutOfRange:
+        raise BadRequest(f"The {name} must be a whole number from {low} to {high}.") from None
+
+
+class UnsupportedMediaType(DomainError):
+    status, code = 415, "unsupported_media_type"
 
 
 JSON = "application/json"
@@ -68,13 +82,35 @@ def describe_validation(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+NUL_TEXT = "Text may not hold NUL characters or unpaired surrogates."
+
+
 async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
+    if request.content_type != JSON:
+        raise UnsupportedMediaType(f"Send the body as JSON, with 'Content-Type: {JSON}'.")
     try:
-        return model.model_validate_json(await request.read())
+        raw = await request.read()
+    except web.HTTPException:
+        raise  # e.g. 413: the error middleware words it
+    except Exception:
+        # A broken gzip/deflate stream, or a body cut short: aiohttp fails while reading it.
+        raise BadRequest("The request body could not be read.", code="unreadable_body") from None
+    try:
+        body = model.model_validate_json(raw)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
             raise BadRequest("The request body is not valid JSON.", code="invalid_json") from None
         raise BadRequest(f"The request body does not fit: {describe_validation(exc)}.") from None
+    # One check for every text field of every body (PostgreSQL refuses NUL in text).
+    if suspect_body(raw) and bad_text(body.model_dump()):
+        raise BadRequest(NUL_TEXT, code="invalid_text")
+    return body
+
+
+def _check_address(request: web.Request) -> None:
+    """Slugs, keys and query values are text too: the same rule as for the body."""
+    if bad_text(dict(request.match_info)) or bad_text(list(request.query.values())):
+        raise BadRequest(NUL_TEXT, code="invalid_text")
 
 
 class Api:
@@ -123,8 +159,12 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 authorization=request.headers.get("Authorization"),
                 telegram_id=request.headers.get(TELEGRAM_HEADER),
             )
-            if endpoint.resolve:
+            # Credentials before the body: the service token is checked above without the
+            # database; a personal token is looked up now even where the handler resolves
+            # the actor inside its own write (which checks it again, in that transaction).
+            if endpoint.resolve or not credentials.service:
                 actor = await actor_for(request.app[DB], credentials)
+        _check_address(request)
         try:
             body = await _body(request, endpoint.body) if endpoint.body else None
         except BadRequest:

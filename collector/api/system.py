@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from collector.api.routing import Api, Call
 from collector.keys import DB
 from collector.services import answers_sql, updates
+from models.validators import BIGINT_MAX
 
 api = Api()
 
@@ -37,7 +38,7 @@ async def healthz(call: Call) -> Health:
     resolve=False,
 )
 async def seen_update(call: Call) -> Seen:
-    update_id, db = call.int_param("update_id"), call.request.app[DB]
+    update_id, db = call.int_param("update_id", low=0, high=BIGINT_MAX), call.request.app[DB]
     if db.writer is not None:  # SQLite: once per update, so on the writer's fast path
         write = partial(answers_sql.mark_seen, credentials=call.credentials, update_id=update_id)
         return Seen(first=await db.writer.run(write))

@@ -13,7 +13,14 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from collector.auth import BAD_TOKEN, NOT_ENROLLED, Actor, Credentials, ensure_member
+from collector.auth import (
+    BAD_TOKEN,
+    NOT_ENROLLED,
+    Actor,
+    Credentials,
+    ensure_member,
+    refuse_disabled,
+)
 from collector.errors import NotFound, Unauthorized
 from collector.services.concern_rules import (
     CONTEXT_SQL,
@@ -38,11 +45,14 @@ from models.enums import ReturnStatus, Role, RoundStatus
 from models.returns import AnswerResult, ConcernAlert
 
 _MEMBER = (
-    "SELECT m.id, m.role, m.agency_id, a.code, m.telegram_id, m.reachable"
+    "SELECT m.id, m.role, m.agency_id, a.code, m.telegram_id, m.reachable, m.disabled_at"
     " FROM member m LEFT JOIN agency a ON a.id = m.agency_id"
 )
 ACTOR_BY_TELEGRAM = f"{_MEMBER} WHERE m.telegram_id = ?"
-ACTOR_BY_TOKEN = f"{_MEMBER} JOIN api_token t ON t.member_id = m.id WHERE t.token_hash = ?"
+ACTOR_BY_TOKEN = (
+    f"{_MEMBER} JOIN api_token t ON t.member_id = m.id"
+    " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
+)
 RETURN_FACTS = (
     "SELECT r.id, r.status, r.agency_id, ag.code, ag.name, c.reference, ro.slug, ro.status,"
     " ro.tool_version, r.submitted_at, r.reopened_reason, ro.screen_allow"
@@ -113,7 +123,8 @@ def acting(con: sqlite3.Connection, credentials: Credentials, now: str) -> Actor
         row = con.execute(ACTOR_BY_TOKEN, (credentials.token_hash,)).fetchone()
         if row is None:
             raise Unauthorized(BAD_TOKEN)
-    member_id, role, agency_id, code, telegram_id, reachable = row
+    member_id, role, agency_id, code, telegram_id, reachable, disabled_at = row
+    refuse_disabled(disabled_at)
     actor = Actor(member_id, Role(role), agency_id, code, telegram_id)
     # Conditional, as in members.mark_reachable: two requests at once record it once.
     if credentials.service and not reachable and con.execute(MARK_REACHABLE, (member_id,)).rowcount:

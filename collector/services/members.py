@@ -34,6 +34,7 @@ def _public(member: Member, agency_code: str | None) -> MemberPublic:
         telegram_id=member.telegram_id,
         agency=agency_code,
         reachable=member.reachable,
+        disabled_at=member.disabled_at,
     )
 
 

@@ -60,7 +60,9 @@ async def chase_inputs(session: AsyncSession, round_: Round) -> Inputs:
         for i, code, name, ref, st, rid, rst, n in rows.all()
     ]
     people = await session.execute(
-        select(Member, Agency.code).outerjoin(Agency, Agency.id == Member.agency_id)
+        select(Member, Agency.code)
+        .outerjoin(Agency, Agency.id == Member.agency_id)
+        .where(Member.disabled_at.is_(None))  # a disabled member is not chased
     )
     members = [
         ChaseMember(m.id, m.telegram_id, m.display_name, str(m.role), code, m.reachable)
@@ -175,6 +177,8 @@ def _stale(
         return "unreachable"
     if r.stage == ConcernStage.escalated and owned:
         return "cancelled"  # someone took the concern after it was escalated: no second call
+    if m.disabled_at is not None:
+        return "cancelled"  # access withdrawn after it was queued: no chase
     if r.kind in ROUND_KINDS and round_status is not None and round_status != RoundStatus.open:
         return "cancelled"
     chased = set((r.payload or {}).get("expectation_ids") or [])
