@@ -12,6 +12,7 @@ from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_narrative import NarrativeChat, retry_screen
 from bot.flow_out import Clear, Deliver, Edit, Out, Person, RetryLater, Send, Throttle, Toast
+from bot.once import Once
 from bot.state import ChatState, KeptAnswer, KeptParts, Step, Then
 from models.buttons import Kind
 from models.returns import AnswerResult, ReturnPublic
@@ -119,9 +120,11 @@ class AuditChat(NarrativeChat):
         key: str,
         value: Any,
         then: Then = Then.next,
-        update_id: int | None = None,
+        once: Once | None = None,
     ) -> list[Out]:
-        """Store one answer; keep it (and say so) if the collector can't be reached."""
+        """Store one answer; keep it (and say so) if the collector can't be reached. `once`:
+        the update that carries it, de-duplicated in this write."""
+        update_id = once.in_write() if once is not None else None
         try:
             new = await self.client.put_answer(who.telegram_id, ret.id, key, value, update_id)
         except CollectorUnavailable:
@@ -201,9 +204,9 @@ class AuditChat(NarrativeChat):
         state: ChatState,
         prefix: str,
         parts: list[str],
-        update_id: int | None = None,
+        once: Once | None = None,
     ) -> list[Out]:
-        """A button on the current screen; an answer's write carries `update_id`."""
+        """A button on the current screen; an answer's write carries the update (`once`)."""
         rid = int(parts[0])
         known = state.ret
         if prefix in (Kind.answer, Kind.reason) and known is not None and known.id == rid:
@@ -222,10 +225,10 @@ class AuditChat(NarrativeChat):
             if value is flow.NEEDS_REASON:
                 state.rid, state.qkey, state.step = rid, key, Step.reason
                 return [Edit(flow.reason_screen(tool, ret, key))]
-            return await self.save(who, state, ret, key, value, update_id=update_id)
+            return await self.save(who, state, ret, key, value, once=once)
         if prefix == Kind.reason:
             reason = flow.reason_value(parts[2])
-            return await self.save(who, state, ret, key, reason, update_id=update_id)
+            return await self.save(who, state, ret, key, reason, once=once)
         if prefix == Kind.grades:
             state.rid, state.qkey, state.step = rid, key, Step.question
             return [Edit(flow.question_screen(tool, ret, key))]

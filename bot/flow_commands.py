@@ -13,6 +13,7 @@ from bot.flow import Screen
 from bot.flow_chat import SEND, AuditChat
 from bot.flow_concerns import ConcernsChat
 from bot.flow_out import Clear, Out, Person, Send, Toast, minutes
+from bot.once import Once
 from bot.state import ChatState, Step
 from models import buttons
 from models.buttons import QUESTION_KINDS, SCREEN_KINDS, Kind, Press, StaleButton
@@ -38,7 +39,7 @@ COORDINATOR_COMMANDS = (
 COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 # A button answer's de-duplication travels in its own write (one collector call per turn).
 ANSWER_KINDS = frozenset({Kind.answer, Kind.reason})
-ButtonHandler = Callable[[Person, ChatState, Press, int | None, int | None], Awaitable[list[Out]]]
+ButtonHandler = Callable[[Person, ChatState, Press, int | None, Once], Awaitable[list[Out]]]
 
 
 class Chat(AuditChat, ConcernsChat):
@@ -56,8 +57,17 @@ class Chat(AuditChat, ConcernsChat):
             return self.refused(exc, state)
 
     # ---- entry points
-    async def command(self, who: Person, state: ChatState, name: str, args: list[str]) -> list[Out]:
-        """A /command with its arguments."""
+    async def command(
+        self,
+        who: Person,
+        state: ChatState,
+        name: str,
+        args: list[str],
+        update_id: int | None = None,
+    ) -> list[Out]:
+        """A /command with its arguments; `update_id`: the Telegram update (None: the console)."""
+        if not await Once(self.client, update_id).first():
+            return []
         name = name.lower()
         if name not in COMMANDS:
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
@@ -90,14 +100,14 @@ class Chat(AuditChat, ConcernsChat):
         update_id: int | None = None,
     ) -> list[Out]:
         """A pressed button; `message_id` is the message it sits on. `update_id`: the Telegram
-        update, de-duplicated here rather than before (see handlers.dedupe): for an answer, in
-        the answer's own write."""
+        update (see bot/once.py): an answer's is decided in the answer's own write."""
+        once = Once(self.client, update_id)
         press = buttons.decode(data)
         if press is None or press.kind != Kind.names:
             state.held = None  # moved on from a name warning: its text is not sent
         pending = bool(state.kept)
         answer = press is not None and press.kind in ANSWER_KINDS and not pending
-        if not answer and not await self.first_time(update_id):
+        if not answer and not await once.first():
             return []
         if press is None:  # not a button this code made: out of date, said as such
             return await self.guard(state, self.stale(who, state))
@@ -107,11 +117,9 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.retry(who, state))
         handler = self.button_handlers[press.kind]
         try:
-            return await self.guard(
-                state, handler(who, state, press, message_id, update_id if answer else None)
-            )
+            return await self.guard(state, handler(who, state, press, message_id, once))
         except StaleButton:
-            if answer and not await self.first_time(update_id):
+            if not await once.first():  # the answer was never written: ask now
                 return []
             return await self.guard(state, self.stale(who, state))
 
@@ -134,40 +142,40 @@ class Chat(AuditChat, ConcernsChat):
         }
 
     async def case_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """A case picked from the list, or "Open C3" on a reminder: that case, where it stands."""
         return await self.pick_case(who, state, press.num(0), press.parts[1])
 
     async def coordinator_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         return await self.coordinator_button(who, press.kind, list(press.parts))
 
     async def concern_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """ "I'm dealing with this" on a concern alert."""
         return await self.take_concern(who, press.num(0))
 
     async def progress_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """ "Post progress" on an action reminder."""
         return await self.ask_progress(who, state, press.num(0))
 
     async def names_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """ "Send as it is" or "Rewrite" under a possible-name warning."""
         return await self.names_choice(who, state, press.parts[0])
 
     async def actions_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         return await self.actions_button(who, state, press.kind, list(press.parts))
 
-    async def text(  # type: ignore[override]
+    async def text(
         self,
         who: Person,
         state: ChatState,
@@ -177,11 +185,12 @@ class Chat(AuditChat, ConcernsChat):
     ) -> list[Out]:
         """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
         button data, so a reply to an action reminder is that action's progress. `update_id`:
-        the Telegram update, de-duplicated here rather than before (see handlers.dedupe)."""
+        the Telegram update, de-duplicated once (bot/once.py)."""
         replied = buttons.decode(reply_to) if reply_to else None
         progress = replied is not None and replied.kind == Kind.post_progress
         waiting = state.progress_for is not None and not state.kept
-        if (progress or waiting) and not await self.first_time(update_id):
+        once = Once(self.client, update_id)
+        if (progress or waiting) and not await once.first():
             return []
         if progress:
             action_id = replied.num(0)
@@ -189,10 +198,14 @@ class Chat(AuditChat, ConcernsChat):
         if waiting:
             action_id, state.progress_for = state.progress_for, None
             return await self.guard(state, self.save_progress(who, state, action_id, text))
-        return await self.guard(state, AuditChat.text(self, who, state, text, update_id))
+        return await self.guard(state, self.typed(who, state, text, once))
 
-    async def unsupported(self, who: Person, state: ChatState) -> list[Out]:
+    async def unsupported(
+        self, who: Person, state: ChatState, update_id: int | None = None
+    ) -> list[Out]:
         """A sticker, photo, voice note, document...: nothing is stored."""
+        if not await Once(self.client, update_id).first():
+            return []
         try:
             await self.client.me(who.telegram_id)
         except CollectorError as exc:
@@ -207,7 +220,7 @@ class Chat(AuditChat, ConcernsChat):
 
     # ---- freshness of buttons
     async def screen_press(
-        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: int | None
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """A button of the screen on show (a question, an ack, the review): only while it is."""
         prefix, parts = press.kind, list(press.parts)
@@ -215,7 +228,7 @@ class Chat(AuditChat, ConcernsChat):
             ret = await self.current(who, state, int(parts[0]))
             return await self.narrative_done(who, state, ret, parts[1], newest_left=True)
         if not await self.fresh(who, state, prefix, parts, message_id):
-            if once is not None and not await self.first_time(once):
+            if not await once.first():
                 return []  # an answer pressed before, delivered again: it had its effect
             left_over = self.stale_ack(state, prefix, parts)
             return left_over or await self.stale(who, state, int(parts[0]))

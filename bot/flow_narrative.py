@@ -13,6 +13,7 @@ from bot import flow, texts
 from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
 from bot.flow_out import Clear, Edit, Out, Person, RetryLater, Send, Toast
+from bot.once import Once
 from bot.state import ChatState, KeptParts, Part, Step, Then
 from models.buttons import Kind, encode
 from models.returns import ReturnPublic
@@ -39,18 +40,7 @@ class NarrativeChat:
     """Typed text and narrative acks; a part of AuditChat (which provides save, current, ...)."""
 
     # ---- typed text
-    async def first_time(self, update_id: int | None) -> bool:
-        """False for a Telegram update handled before (the handlers leave typed text to us)."""
-        if update_id is None:  # the console: no updates to repeat
-            return True
-        try:
-            return await self.client.mark_update(update_id)
-        except (CollectorUnavailable, CollectorError):
-            return True  # cannot tell: a repeated pointer is better than none
-
-    async def text(
-        self, who: Person, state: ChatState, text: str, update_id: int | None = None
-    ) -> list[Out]:
+    async def typed(self, who: Person, state: ChatState, text: str, once: Once) -> list[Out]:
         """A typed message: part of a narrative, or a gentle pointer to what to do."""
         step, key, ret, kept = state.step, state.qkey, state.ret, state.kept
         more = isinstance(kept, KeptParts) and step == Step.narrative
@@ -65,7 +55,7 @@ class NarrativeChat:
         findings = screen(text) if more or asked else []  # identifiers are never sent anywhere
         if not (more or asked) or findings:
             # Nothing will be written, so the update is de-duplicated here, before the reply.
-            if not await self.first_time(update_id):
+            if not await once.first():
                 return []
             if findings:
                 return [Send(Screen(describe(findings)))]
@@ -76,14 +66,14 @@ class NarrativeChat:
                 return [Send(Screen(texts.IDLE_TEXT))]
             return [Send(Screen(texts.USE_BUTTONS))]
         if isinstance(kept, KeptParts):
-            kept.parts.append(Part(text, update_id, False))  # in order behind the kept ones
+            kept.parts.append(Part(text, once.in_write(), False))  # in order behind the kept ones
             return await self.retry(who, state)
         assert ret is not None and key is not None
         # The first message answers the question afresh (it may be asked again from the
         # review); later ones are joined to it by the collector, in one write with the update's
         # de-duplication.
         fresh = step != Step.narrative
-        return await self.send_parts(who, state, ret, key, [Part(text, update_id, fresh)])
+        return await self.send_parts(who, state, ret, key, [Part(text, once.in_write(), fresh)])
 
     async def send_parts(
         self,

@@ -10,10 +10,9 @@ import traceback
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_commands import Chat
 from bot.flow_out import (
@@ -150,30 +149,13 @@ async def retry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await perform(context, job.chat_id, job.user_id, state, outs)
 
 
-async def dedupe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Let each Telegram update through once, even when it is delivered twice."""
-    message = update.message
-    typed = message is not None and message.text and not message.text.startswith("/")
-    if typed or update.callback_query is not None:
-        # Typed text and buttons are de-duplicated by the flow, inside the write of a narrative
-        # part or an answer where there is one: one collector call per turn instead of two.
-        return
-    client: CollectorClient = context.bot_data[CLIENT]
-    try:
-        first = await client.mark_update(update.update_id)
-    except (CollectorUnavailable, CollectorError):
-        return  # cannot tell: carry on, the answers themselves are idempotent
-    if not first:
-        log.info("update %s seen before; ignored", update.update_id)
-        raise ApplicationHandlerStop
-
-
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any /command: known ones go to the flow, unknown ones get a pointer to /help."""
     text = update.effective_message.text or ""
     name = text.split()[0][1:].split("@")[0]
     args = context.args if context.args is not None else text.split()[1:]
-    outs = await chat_of(context).command(person(update), state_of(context.user_data), name, args)
+    state = state_of(context.user_data)
+    outs = await chat_of(context).command(person(update), state, name, args, update.update_id)
     await perform(
         context,
         update.effective_chat.id,
@@ -236,7 +218,9 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Stickers, photos, voice notes, documents...: a friendly note; nothing is stored."""
     if update.effective_chat is None or update.effective_user is None:
         return
-    outs = await chat_of(context).unsupported(person(update), state_of(context.user_data))
+    outs = await chat_of(context).unsupported(
+        person(update), state_of(context.user_data), update.update_id
+    )
     await perform(
         context,
         update.effective_chat.id,

@@ -261,6 +261,25 @@ async def test_a_redelivered_update_has_one_effect():
     assert phone.messages == messages and phone.stored()["involvement"] == "some"
 
 
+async def test_a_redelivered_command_has_one_effect_and_costs_one_mark():
+    phone = Phone()
+    outs = await phone.chat.command(phone.who, phone.state, "audit", [], update_id=41)
+    assert outs and phone.collector.calls.count("mark_update") == 1
+    assert await phone.chat.command(phone.who, phone.state, "audit", [], update_id=41) == []
+    assert phone.collector.calls.count("mark_update") == 2  # asked once per delivery
+
+
+async def test_an_answer_is_de_duplicated_in_its_write_alone():
+    phone = Phone()
+    await phone.cmd("/audit")
+    await phone.press("C1")
+    mid, data = phone.find("Some involvement")
+    before = len(phone.collector.calls)
+    await phone.press_data(data, mid, update_id=77)
+    assert phone.collector.calls[before:] == ["put_answer"]  # no separate mark
+    assert 77 in phone.collector.updates
+
+
 async def test_a_redelivered_narrative_part_is_stored_once():
     phone = Phone()
     await to_narratives(phone)
