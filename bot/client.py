@@ -123,6 +123,10 @@ class CollectorClient:
         """action: "disable" or "enable"."""
         return await self.request("POST", f"/api/members/{member_id}/{action}", tid)
 
+    async def desk_link(self, tid: int) -> dict:
+        """A one-time sign-in link to the desk for this member (never logged)."""
+        return await self.request("POST", "/api/desk/link", tid)
+
     async def mark_update(self, update_id: int) -> bool:
         """True the first time this Telegram update is seen."""
         body = await self.request("POST", f"/api/updates/{update_id}")

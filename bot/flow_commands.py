@@ -36,7 +36,7 @@ COORDINATOR_COMMANDS = (
     "disable",
     "enable",
 )
-COMMANDS = ("start", "help", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
+COMMANDS = ("start", "help", "desk", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
 # A button answer's de-duplication travels in its own write (one collector call per turn).
 ANSWER_KINDS = frozenset({Kind.answer, Kind.reason})
 ButtonHandler = Callable[[Person, ChatState, Press, int | None, Once], Awaitable[list[Out]]]
@@ -83,6 +83,8 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.view(who, name, args))
         if name == "invite":
             return await self.guard(state, self.invite(who, args))
+        if name == "desk":
+            return await self.guard(state, self.desk_link(who))
         if name == "round":
             return await self.guard(state, self.rounds_command(who, args))
         if name in ("disable", "enable"):

@@ -2,6 +2,7 @@
 
 import logging
 import re
+from datetime import datetime
 
 from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError
@@ -78,6 +79,13 @@ class CoordinatorChat:
             if exc.code == "forbidden":
                 return [Send(Screen(texts.COORDINATORS_ONLY))]
             raise
+
+    async def desk_link(self, who: Person) -> list[Out]:
+        """/desk: a one-time sign-in link to the desk, for this member only (never logged)."""
+        issued = await self.client.desk_link(who.telegram_id)
+        until = datetime.fromisoformat(issued["expires_at"]).strftime("%H:%M")
+        text = texts.DESK_LINK.format(url=issued["url"], expires=until)
+        return [Send(Screen(text))]
 
     async def invite(self, who: Person, args: list[str]) -> list[Out]:
         """/invite AGENCY ROLE: a single-use deep link (the code itself is never logged)."""

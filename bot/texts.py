@@ -46,7 +46,8 @@ HELP_COORDINATOR = (
     "/remind – who would be chased now, and send those reminders\n"
     "/actions – the action plan: owners, due dates, progress\n"
     "/concerns – concern alerts and who is dealing with each\n"
-    "/disable N, /enable N – withdraw or restore member N's access\n\n"
+    "/disable N, /enable N – withdraw or restore member N's access\n"
+    "/desk – a sign-in link to the desk (the web pages)\n\n"
 )
 HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
 HELP_VIEWER = (
@@ -192,6 +193,10 @@ INVITE_LINK = (
     "to the person:\n{link}"
 )
 INVITE_REFUSED = "I couldn't make that invite: {message}"
+DESK_LINK = (
+    "Your sign-in link to the desk. It works once, until {expires} UTC, and only for you: "
+    "do not forward it.\n{url}"
+)
 ROUNDS_LIST = "Rounds:\n{lines}"
 ROUND_LINE = "{slug} · {status} · due {due}"
 ROUND_CHANGED = "Round {slug} is now {status}."

@@ -9,6 +9,7 @@ from aiohttp import web
 from collector.api import (
     actions,
     concerns,
+    desk_links,
     people,
     reminders,
     reports,
@@ -20,6 +21,7 @@ from collector.api import (
 from collector.api.middleware import errors
 from collector.api.routing import Api
 from collector.db import Database
+from collector.desk import setup_desk
 from collector.keys import DB, ENDPOINTS, SETTINGS
 from collector.migrate import upgrade
 from models.logs import redact_headers
@@ -41,6 +43,7 @@ def endpoints() -> Api:
         actions,
         concerns,
         withdraw,
+        desk_links,
     ):
         api.include(module.api)
     return api
@@ -66,4 +69,5 @@ def create_app(settings: Settings) -> web.Application:
     app[ENDPOINTS] = api.endpoints
     app.add_routes(api.aiohttp_routes())
     app.cleanup_ctx.append(database_ctx)
+    setup_desk(app)  # the coordinator's desk under /desk/ (after the database: its feed reads it)
     return app

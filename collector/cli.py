@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-import yaml
 from pydantic import ValidationError
 
 from collector.auth import SYSTEM
@@ -22,7 +21,7 @@ from collector.cli_access import (
     token_list,
     token_revoke,
 )
-from collector.cli_common import err, fail, out, run, tally_table, with_db
+from collector.cli_common import err, fail, out, run, settings, tally_table, with_db
 from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.cli_screen import screen
@@ -30,6 +29,7 @@ from collector.db import Database
 from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
+from models.roundfile_read import RoundFileError, read_round_text
 from models.settings import Settings
 from models.validators import BIGINT_MAX, BIGINT_MIN, THEME_THRESHOLD_MAX, bad_text
 from report.tally import Tally
@@ -62,18 +62,14 @@ def db_upgrade() -> None:
 
 def read_round_file(path: Path) -> RoundFile:
     try:
-        loaded = yaml.safe_load(path.read_text(encoding="utf-8"))
-        if bad_text(loaded):
+        read = read_round_text(path.read_bytes())
+        if bad_text(read.model_dump(mode="json")):
             fail(f"{path}: text may not hold NUL characters")
-        return RoundFile.model_validate(loaded)
+        return read
     except FileNotFoundError:
         fail(f"no such file: {path}")
-    except yaml.YAMLError as exc:
-        fail(f"{path} is not valid YAML: {exc}")
-    except ValidationError as exc:
-        from collector.api.routing import describe_validation
-
-        fail(f"{path}: {describe_validation(exc)}")
+    except RoundFileError as exc:
+        fail(f"{path}: {exc}")
     raise AssertionError
 
 
@@ -142,6 +138,23 @@ def member_add(
 
     member = run(lambda conf: with_db(conf, job))
     out.print(f"Added member {member.id}: {member.display_name} ({member.role}).")
+
+
+@app.command("desk-link")
+def desk_link(member: Annotated[int, typer.Option("--member", help="member id")]) -> None:
+    """A one-time sign-in link to the desk for a member (works once, for 10 minutes)."""
+    from collector.desk.common import signin_url
+    from collector.services import desk_auth
+
+    async def job(db: Database) -> str:
+        async with db.write() as session:
+            issued = await desk_auth.issue_link(session=session, actor=SYSTEM, member_id=member)
+        return issued.secret
+
+    conf = settings()
+    secret = run(lambda c: with_db(c, job))
+    err.print("Give this link to the member only; it works once, for 10 minutes:")
+    print(signin_url(conf.collector_url.rstrip("/"), secret))
 
 
 @token_app.command("create")

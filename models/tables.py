@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from models.concerns import Concern
+from models.desk import DeskLink, DeskSession, Passkey, PasskeyChallenge
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
 from models.returns import Answer, AuditReturn
@@ -19,9 +20,13 @@ __all__ = [
     "AuditReturn",
     "Case",
     "Concern",
+    "DeskLink",
+    "DeskSession",
     "Expectation",
     "Invite",
     "Member",
+    "Passkey",
+    "PasskeyChallenge",
     "Reminder",
     "Round",
     "SeenUpdate",

@@ -81,3 +81,28 @@ def returns_chart(report: OverviewReport) -> Markup:
         )
     legend = [("Returned", "#1f4e79"), ("Expected", "#e3eaf2")]
     return _frame("Returns against expected", len(rows), legend, body)
+
+
+def domains_chart(report: OverviewReport) -> Markup:
+    """Grades per domain of the audit tool (every graded question), as stacked bars."""
+    rows = report.domains
+    widest = max((sum(d.grades) + d.not_graded for d in rows), default=0) or 1
+    body = []
+    for i, d in enumerate(rows):
+        body.append(_label(i, d.domain))
+        x = float(LABEL_W)
+        y = PAD + i * ROW_H + 3
+        parts = [*zip(d.grades, GRADE_COLOURS, report.grade_short, strict=True)]
+        parts.append((d.not_graded, NOT_GRADED_COLOUR, NOT_GRADED_LABEL))
+        for n, colour, name in parts:
+            if not n:
+                continue
+            w = BAR_W * n / widest
+            body.append(
+                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW_H - 6}" fill="{colour}">'
+                f"<title>{escape(d.domain)}: {escape(name)} {n}</title></rect>"
+            )
+            x += w
+    legend = [*zip(report.grade_short, GRADE_COLOURS, strict=True)]
+    legend.append((NOT_GRADED_LABEL, NOT_GRADED_COLOUR))
+    return _frame("Grades per domain", len(rows), legend, body)

@@ -239,8 +239,13 @@ def build_report(
     theme_threshold: int | None = None,
     min_steps: int = MATRIX_MIN_STEPS,
     max_excerpts: int = MAX_EXCERPTS,
+    figures_only: bool = False,
 ) -> OverviewReport:
-    """The whole overview report of a round, from its submitted returns only."""
+    """The whole overview report of a round, from its submitted returns only.
+
+    figures_only: the counts, grades and grid alone, without findings, themes, narrative,
+    actions or comparison (the desk's live dashboard reads only the grades).
+    """
     t = tally(snapshot)
     returns = snapshot.submitted
     by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
@@ -281,11 +286,11 @@ def build_report(
         not_graded_reasons=[Count(reason_label(k), n) for k, n in reasons.most_common()],
         domains=_domains(snapshot, returns),
         matrix=_matrix(snapshot, returns, min_steps),
-        findings=_findings(snapshot, by_agency, max_excerpts),
+        findings=[] if figures_only else _findings(snapshot, by_agency, max_excerpts),
         max_excerpts=max_excerpts,
         theme_threshold=theme_threshold or snapshot.theme_threshold,
-        themes=_themes(snapshot, returns),
-        narrative=_narrative(snapshot, by_agency),
-        actions=_actions(snapshot),
-        comparison=_comparison(t, snapshot),
+        themes=[] if figures_only else _themes(snapshot, returns),
+        narrative=[] if figures_only else _narrative(snapshot, by_agency),
+        actions=[] if figures_only else _actions(snapshot),
+        comparison=None if figures_only else _comparison(t, snapshot),
     )

@@ -1,0 +1,282 @@
+"""The desk's speed: the dashboard of a 20,000-return round, and live updates to 100 browsers.
+
+Run by hand:  .venv/bin/python bench/desk_bench.py [--part dashboard|live|both]
+              [--agencies 20 --cases 1000] [--requests 40] [--clients 100] [--seconds 10]
+              [--database-url postgresql+asyncpg://...]   (an EMPTY database; default: SQLite)
+
+1. dashboard: a round of agencies x cases submitted returns (bench/synthetic.py's big round),
+   written into the database; the collector in its own process; one coordinator's desk session
+   asks for the dashboard --requests times, one after another. Reported: the first (cold)
+   request and p50/p95 of the rest, measured at the client over loopback (so an upper bound of
+   the time at the server).
+2. live: 50 auditors write answers through the API as fast as they can for --seconds, first
+   with no desk page open, then with --clients Server-Sent Event streams open on the round.
+   Reported: answer writes/s both ways, and how long each write took to reach every stream
+   (receive time minus the write's audit-event time; one message stands for every write the
+   feed read with it).
+"""
+
+import argparse
+import asyncio
+import bisect
+import multiprocessing
+import os
+import platform
+import socket
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+from sqlalchemy import insert, select
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.api_bench import AUDITORS, TOKEN, load, maa_server, wait_up
+from bench.api_bench import seed as seed_writers
+from bench.synthetic import big_snapshot
+from collector.auth import SYSTEM
+from collector.db import Database
+from collector.migrate import upgrade
+from collector.services import desk_auth, members, rounds
+from models.enums import ExpectationStatus, ReturnStatus, Role, RoundStatus
+from models.ops import AuditEvent
+from models.people import Agency, MemberCreate
+from models.returns import Answer, AuditReturn
+from models.roundfile import RoundFile
+from models.rounds import Case
+from models.settings import Settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+async def seed_big(url: str, agencies: int, cases: int) -> int:
+    """The big round, every return submitted; returns the coordinator's member id."""
+    await upgrade(Settings(database_url=url, _env_file=None))
+    snap = big_snapshot(agencies, cases)
+    db = Database(url)
+    data = RoundFile.model_validate(
+        {
+            "slug": "big",
+            "title": "Big synthetic audit",
+            "theme": "Bench",
+            "partnership": "Bench partnership",
+            "opens_at": "2026-01-01",
+            "due_at": "2026-12-31",
+            "tool_version": "maa-audit-1",
+            "agencies": [{"code": a.code, "name": a.name} for a in snap.agencies],
+            "cases": [{"reference": c.reference} for c in snap.cases],
+            "expectations": [{"agency": a.code, "cases": "all"} for a in snap.agencies],
+        }
+    )
+    async with db.write() as s:
+        await rounds.create_round(session=s, actor=SYSTEM, data=data)
+        await rounds.set_round_status(session=s, actor=SYSTEM, slug="big", status=RoundStatus.open)
+        coord = await members.add_member(
+            session=s, actor=SYSTEM, data=MemberCreate(display_name="Bench", role=Role.coordinator)
+        )
+    async with db.write() as s:
+        agency_ids = dict((await s.execute(select(Agency.code, Agency.id))).all())
+        case_ids = dict((await s.execute(select(Case.reference, Case.id))).all())
+        round_id = 1
+        batch = 2000
+        now = datetime.now(UTC)
+        for start in range(0, len(snap.returns), batch):
+            part = snap.returns[start : start + batch]
+            ids = (
+                await s.execute(
+                    insert(AuditReturn).returning(AuditReturn.id),
+                    [
+                        {
+                            "round_id": round_id,
+                            "agency_id": agency_ids[r.agency],
+                            "case_id": case_ids[r.case],
+                            "status": ReturnStatus.submitted,
+                            "submitted_at": now,
+                            "created_at": now,
+                            "updated_at": now,
+                        }
+                        for r in part
+                    ],
+                )
+            ).scalars()
+            rows = [
+                {"return_id": rid, "question_key": k, "value": v, "answered_at": now}
+                for rid, r in zip(list(ids), part, strict=True)
+                for k, v in r.answers.items()
+            ]
+            await s.execute(insert(Answer), rows)
+    await db.dispose()
+    assert ExpectationStatus.expected  # every agency audits every case
+    return coord.id
+
+
+async def desk_session(url: str, base: str, member_id: int) -> aiohttp.ClientSession:
+    db = Database(url)
+    async with db.write() as s:
+        issued = await desk_auth.issue_link(session=s, actor=SYSTEM, member_id=member_id)
+    await db.dispose()
+    http = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    async with http.post(f"{base}/desk/signin/{issued.secret}") as r:
+        assert r.status == 200, r.status
+    return http
+
+
+def start_server(url: str) -> tuple[multiprocessing.Process, str]:
+    port = free_port()
+    proc = multiprocessing.Process(target=maa_server, args=(port, url), daemon=True)
+    proc.start()
+    return proc, f"http://127.0.0.1:{port}"
+
+
+async def dashboard(url: str, args: argparse.Namespace) -> None:
+    t0 = time.perf_counter()
+    coord = await seed_big(url, args.agencies, args.cases)
+    print(
+        f"seeded {args.agencies * args.cases} submitted returns in {time.perf_counter() - t0:.0f} s"
+    )
+    proc, base = start_server(url)
+    try:
+        await wait_up(base + "/healthz")
+        http = await desk_session(url, base, coord)
+        times = []
+        for _ in range(args.requests + 1):
+            t = time.perf_counter()
+            async with http.get(f"{base}/desk/rounds/big") as r:
+                body = await r.read()
+                assert r.status == 200, r.status
+            times.append((time.perf_counter() - t) * 1000)
+        await http.close()
+        cold, warm = times[0], times[1:]
+        print(
+            f"dashboard, {args.agencies * args.cases} returns ({len(body) // 1024} KiB page): "
+            f"first {cold:.0f} ms; then p50 {statistics.median(warm):.0f} ms, "
+            f"p95 {pct(warm, 95):.0f} ms, max {max(warm):.0f} ms over {len(warm)} requests"
+        )
+    finally:
+        proc.terminate()
+
+
+async def writes(base: str, pairs: list[tuple[int, int]], seconds: float) -> float:
+    keys = ["good_practice", "development", "learning", "voice_of_child"]
+
+    def make(w: int, n: int):
+        tid, rid = pairs[w % len(pairs)]
+        key = keys[n % len(keys)]
+        headers = {"Authorization": f"Bearer {TOKEN}", "X-MAA-Telegram-Id": str(tid)}
+        return "PUT", f"{base}/api/returns/{rid}/answers/{key}", headers, {"value": f"Note {n}."}
+
+    done, errors = await load(make, seconds, AUDITORS)
+    assert errors == 0, errors
+    return done / seconds
+
+
+async def live(url: str, args: argparse.Namespace) -> None:
+    pairs = await seed_writers(url)  # round "bench": 50 auditors, each with a draft
+    db = Database(url)
+    async with db.write() as s:
+        coord = await members.add_member(
+            session=s, actor=SYSTEM, data=MemberCreate(display_name="Bench", role=Role.coordinator)
+        )
+    proc, base = start_server(url)
+    try:
+        await wait_up(base + "/healthz")
+        alone = await writes(base, pairs, args.seconds)
+        print(f"answer writes, no desk pages open: {alone:.0f}/s")
+        http = await desk_session(url, base, coord.id)
+        # Per stream: (event id, time received).
+        received: list[list[tuple[int, float]]] = [[] for _ in range(args.clients)]
+        ready = asyncio.Event()
+        connected = 0
+
+        async def client(i: int) -> None:
+            nonlocal connected
+            async with http.get(f"{base}/desk/rounds/bench/events", timeout=None) as stream:
+                event = ""
+                async for raw in stream.content:
+                    line = raw.decode().strip()
+                    if line.startswith("event:"):
+                        event = line[6:].strip()
+                        if event == "ready":
+                            connected += 1
+                            if connected == args.clients:
+                                ready.set()
+                    elif line.startswith("data:") and event == "change":
+                        received[i].append((int(line[5:]), time.time()))
+
+        tasks = [asyncio.create_task(client(i)) for i in range(args.clients)]
+        await asyncio.wait_for(ready.wait(), 60)
+        with_pages = await writes(base, pairs, args.seconds)
+        await asyncio.sleep(2)
+        for t in tasks:
+            t.cancel()
+        await http.close()
+        async with db.read() as s:
+            stamps = dict((await s.execute(select(AuditEvent.id, AuditEvent.at))).all())
+        await db.dispose()
+        lat = latencies(received, stamps)
+        print(
+            f"answer writes, {args.clients} desk streams open: {with_pages:.0f}/s "
+            f"({(1 - with_pages / alone) * 100:+.0f}% fall)"
+        )
+        print(
+            f"write -> every stream: p50 {statistics.median(lat) * 1000:.0f} ms, "
+            f"p99 {pct(lat, 99) * 1000:.0f} ms, max {max(lat) * 1000:.0f} ms "
+            f"({len(lat)} deliveries)"
+        )
+    finally:
+        proc.terminate()
+
+
+def latencies(received: list[list[tuple[int, float]]], stamps: dict) -> list[float]:
+    """For each stream, every write a message covered: time received - time written."""
+    ids = sorted(stamps)
+    out = []
+    for stream in received:
+        previous = stream[0][0] - 1 if stream else 0
+        for event_id, at in stream:
+            lo, hi = bisect.bisect_right(ids, previous), bisect.bisect_right(ids, event_id)
+            out += [at - stamps[i].timestamp() for i in ids[lo:hi]]
+            previous = event_id
+    return out or [0.0]
+
+
+def machine() -> str:
+    return (
+        f"{os.cpu_count()} cores, {platform.processor() or platform.machine()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=("dashboard", "live", "both"), default="both")
+    parser.add_argument("--agencies", type=int, default=20)
+    parser.add_argument("--cases", type=int, default=1000)
+    parser.add_argument("--requests", type=int, default=40)
+    parser.add_argument("--clients", type=int, default=100)
+    parser.add_argument("--seconds", type=float, default=10)
+    parser.add_argument("--database-url", default="", help="an EMPTY database for each part")
+    args = parser.parse_args()
+    print(machine())
+    with tempfile.TemporaryDirectory() as tmp:
+        for part in ("dashboard", "live"):
+            if args.part in (part, "both"):
+                url = args.database_url or f"sqlite+aiosqlite:///{tmp}/{part}.db"
+                await (dashboard if part == "dashboard" else live)(url, args)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
