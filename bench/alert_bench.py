@@ -32,7 +32,6 @@ from telegram.request import HTTPXRequest
 from bench.api_bench import wait_up
 from bench.reminder_bench import free_port, serve_collector
 from bot.client import CollectorClient
-from bot.loopback import LoopbackBotApi
 from bot.outbox import OutboxSender
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -40,6 +39,7 @@ from collector.services import rounds
 from models.enums import Role, RoundStatus
 from models.people import Agency, Member
 from models.roundfile import RoundFile
+from testing.loopback import LoopbackBotApi
 
 SERVICE_TOKEN = "bench-service-token-0123456789"
 FIRST_AUDITOR, FIRST_RAISER, COORDS, LEAD = 10_000, 50_000, (1, 2), 3

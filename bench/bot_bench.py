@@ -51,7 +51,6 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.api_bench import wait_up
-from bot.loopback import LoopbackBotApi
 from collector.app import create_app
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -61,6 +60,7 @@ from models.enums import Role, RoundStatus
 from models.people import MemberCreate
 from models.roundfile import RoundFile
 from models.settings import Settings
+from testing.loopback import LoopbackBotApi
 
 SERVICE_TOKEN = "bench-service-token-0123456789"
 BOT_TOKEN = "123456:BENCH-TOKEN-for-the-loopback"

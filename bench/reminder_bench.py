@@ -30,7 +30,6 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.client import CollectorClient
-from bot.loopback import LoopbackBotApi
 from bot.outbox import OutboxSender
 from collector.app import create_app
 from collector.auth import SYSTEM
@@ -41,6 +40,7 @@ from models.ops import Reminder
 from models.people import Agency, Member
 from models.roundfile import RoundFile
 from models.settings import Settings
+from testing.loopback import LoopbackBotApi
 
 SERVICE_TOKEN = "bench-service-token-0123456789"
 FIRST_CHAT = 10_000

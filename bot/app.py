@@ -17,7 +17,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
-    TypeHandler,
     filters,
 )
 
@@ -89,7 +88,6 @@ def build_application(settings: Settings) -> Application:
     application.bot_data[handlers.CLIENT] = client
     if sender is not None:
         application.bot_data[handlers.SENDER] = sender  # woken when a concern is queued
-    application.add_handler(TypeHandler(Update, handlers.dedupe), group=-1)
     application.add_handler(CommandHandler(list(COMMANDS), handlers.command))
     application.add_handler(MessageHandler(filters.COMMAND, handlers.command))
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, handlers.text))
@@ -135,14 +133,15 @@ async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> 
     host, _, port = settings.webhook_listen.rpartition(":")
     async with application:
         await application.post_init(application)
-        await application.bot.set_webhook(
-            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
-        )
         await application.start()
         runner = web.AppRunner(webhook_app(application, secret, path), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, host or "127.0.0.1", int(port or 8443)).start()
         log.info("bot listening for webhook calls on %s", settings.webhook_listen)
+        # Registered once listening: Telegram may call as soon as it knows the URL.
+        await application.bot.set_webhook(
+            settings.webhook_url, secret_token=secret, allowed_updates=Update.ALL_TYPES
+        )
         try:
             await (stop or asyncio.Event()).wait()
         finally:

@@ -12,6 +12,8 @@ from typing import Any
 
 import aiohttp
 
+from models.returns import AnswerResult, ReturnPublic
+
 log = logging.getLogger(__name__)
 
 TRANSIENT = {502, 503, 504}
@@ -158,11 +160,14 @@ class CollectorClient:
         return await self.request("GET", path, tid, params={"format": fmt}, raw=True)
 
     # Returns
-    async def open_return(self, tid: int, slug: str, case: str) -> dict:
-        return await self.request("POST", "/api/returns", tid, json={"round": slug, "case": case})
+    async def open_return(self, tid: int, slug: str, case: str) -> ReturnPublic:
+        body = {"round": slug, "case": case}
+        return ReturnPublic.model_validate(
+            await self.request("POST", "/api/returns", tid, json=body)
+        )
 
-    async def get_return(self, tid: int, rid: int) -> dict:
-        return await self.request("GET", f"/api/returns/{rid}", tid)
+    async def get_return(self, tid: int, rid: int) -> ReturnPublic:
+        return ReturnPublic.model_validate(await self.request("GET", f"/api/returns/{rid}", tid))
 
     async def put_answer(
         self,
@@ -172,7 +177,7 @@ class CollectorClient:
         value: Any,
         update_id: int | None = None,
         names_ok: bool = False,
-    ) -> dict:
+    ) -> AnswerResult:
         """Store one answer; `update_id` makes a redelivered update change nothing; `names_ok`:
         the author saw the possible-name warning and sends it as it is."""
         body: dict[str, Any] = {"value": value}
@@ -180,7 +185,8 @@ class CollectorClient:
             body["update_id"] = update_id
         if names_ok:
             body["names_ok"] = True
-        return await self.request("PUT", f"/api/returns/{rid}/answers/{key}", tid, json=body)
+        path = f"/api/returns/{rid}/answers/{key}"
+        return AnswerResult.model_validate(await self.request("PUT", path, tid, json=body))
 
     async def add_part(
         self,
@@ -191,10 +197,11 @@ class CollectorClient:
         update_id: int | None,
         fresh: bool,
         names_ok: bool = False,
-    ) -> dict:
+    ) -> AnswerResult:
         """One more message of a narrative, joined to the stored text by the collector."""
         body = {"text": text, "update_id": update_id, "fresh": fresh, "names_ok": names_ok}
-        return await self.request("POST", f"/api/returns/{rid}/answers/{key}/parts", tid, json=body)
+        path = f"/api/returns/{rid}/answers/{key}/parts"
+        return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
 
     async def submit(self, tid: int, rid: int) -> dict:
         return await self.request("POST", f"/api/returns/{rid}/submit", tid)

@@ -5,16 +5,16 @@ are commands; anything else is typed text. `quit` (or end of input) leaves.
 """
 
 import asyncio
+import logging
 import sys
+import traceback
 from typing import TextIO
 
 from bot import texts
-from bot.app import _secret
-from bot.client import CollectorClient
+from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
 from bot.flow_commands import Chat
 from bot.flow_out import (
-    SCREEN,
     Clear,
     Deliver,
     Document,
@@ -25,14 +25,17 @@ from bot.flow_out import (
     Send,
     Toast,
 )
+from bot.state import ChatState
 from models.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 class Console:
     def __init__(self, chat: Chat, telegram_id: int, out: TextIO, settings: Settings) -> None:
         self.chat, self.out, self.settings = chat, out, settings
         self.who = Person(telegram_id, f"Console {telegram_id}")
-        self.state: dict = {}
+        self.state = ChatState()
         self.next_id = 1
         self.choices: list[Button] = []  # the buttons of the last keyboard shown
         self.choices_on: int | None = None  # the message they sit on
@@ -55,21 +58,21 @@ class Console:
             if isinstance(out, Send):
                 message_id, self.next_id = self.next_id, self.next_id + 1
                 if out.current:
-                    self.state[SCREEN] = message_id
+                    self.state.screen = message_id
                 self.show(out.screen, message_id)
             elif isinstance(out, Edit) and out.current:  # the next screen, in place: read on
-                target = pressed if pressed is not None else self.state.get(SCREEN)
+                target = pressed if pressed is not None else self.state.screen
                 if target is None:
                     target, self.next_id = self.next_id, self.next_id + 1
-                self.state[SCREEN] = target
+                self.state.screen = target
                 self.choices, self.choices_on = [], None
                 self.show(out.screen, target)
             elif isinstance(out, Edit):
-                target = pressed if pressed is not None else self.state.get(SCREEN)
+                target = pressed if pressed is not None else self.state.screen
                 if out.screen.buttons or target == self.choices_on:
                     self.choices, self.choices_on = [], None
                 self.show(out.screen, target or 0, prefix="(updated) ")
-            elif isinstance(out, Clear) and self.choices_on == self.state.get(SCREEN):
+            elif isinstance(out, Clear) and self.choices_on == self.state.screen:
                 self.choices, self.choices_on = [], None
             elif isinstance(out, Deliver):
                 pass  # the bot's outbox sender delivers it (it polls); this chat sends nothing
@@ -102,28 +105,62 @@ class Console:
             await self.perform(await self.chat.text(self.who, self.state, line))
 
 
+async def first_words(client: CollectorClient, telegram_id: int, settings: Settings) -> str | None:
+    """Why this chat cannot start, in one line naming what to do; None when it can."""
+    try:
+        await client.me(telegram_id)
+    except CollectorUnavailable:
+        return (
+            f"The collector at {settings.collector_url} is not answering: start it with "
+            "`maa serve` (or set MAA_PUBLIC_URL to where it runs)."
+        )
+    except CollectorError as exc:
+        if exc.code == "unauthorized":
+            return (
+                "The collector refused this chat's service token: set MAA_SERVICE_TOKEN to the "
+                "same value for `maa serve` and `maa chat`, or leave it unset for both and run "
+                f"them from the same directory (they share {settings.service_token_file})."
+            )
+        if exc.code != "not_enrolled":  # not enrolled: /start CODE enrols, so carry on
+            return f"The collector refused: {exc.message}"
+    return None
+
+
 async def run_console(
     settings: Settings,
     telegram_id: int,
     stdin: TextIO | None = None,
     stdout: TextIO | None = None,
-) -> None:
-    """Chat with the collector as this Telegram user, in the terminal."""
+) -> str | None:
+    """Chat with the collector as this Telegram user, in the terminal; returns why it could not
+    start, if it could not."""
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
-    client = CollectorClient(settings.collector_url, _secret(settings.service_token))
-    console = Console(Chat(client, settings.telegram_bot_username), telegram_id, stdout, settings)
-    console.write(
-        "MAA chat in the terminal. Type /help, a number to press a button, quit to leave."
-    )
-    loop = asyncio.get_running_loop()
+    client = CollectorClient(settings.collector_url, settings.service_token.get_secret_value())
     try:
+        problem = await first_words(client, telegram_id, settings)
+        if problem:
+            return problem
+        console = Console(
+            Chat(client, settings.telegram_bot_username), telegram_id, stdout, settings
+        )
+        console.write(
+            "MAA chat in the terminal. Type /help, a number to press a button, quit to leave."
+        )
+        loop = asyncio.get_running_loop()
         while True:
             raw = await loop.run_in_executor(None, stdin.readline)
             if not raw or raw.strip().lower() in ("quit", "exit"):
                 break
             try:
                 await console.line(raw)
-            except Exception:  # keep the session alive; never echo the input
+            except Exception as exc:  # keep the session alive; never echo the input
+                log.error("chat step failed: %s\n%s", type(exc).__name__, tb(exc))
                 console.write(texts.SOMETHING_WRONG)
     finally:
         await client.close()
+    return None
+
+
+def tb(exc: BaseException) -> str:
+    """Where a fault happened, without its message (which may quote what was typed)."""
+    return "".join(traceback.format_tb(exc.__traceback__))

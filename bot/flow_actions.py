@@ -11,12 +11,13 @@ from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
 from bot.flow_coord import CoordinatorChat
 from bot.flow_out import Edit, Out, Person, Send, Toast
+from bot.state import ChatState
+from models.buttons import Kind, StaleButton, encode
 from models.enums import Role
 from models.screening import Finding, describe, screen
 
 log = logging.getLogger(__name__)
 
-PROGRESS_FOR = "progress_for"  # state key: the action whose update the next message is
 MAX_PROGRESS = 4000
 STATUS_CODES = {"o": "open", "i": "in_progress", "d": "done"}
 
@@ -80,60 +81,64 @@ class ActionsChat(CoordinatorChat):
         return [Edit(Screen(text))]
 
     # ---- progress on an action
-    async def ask_progress(self, who: Person, state: dict, action_id: int) -> list[Out]:
+    async def ask_progress(self, who: Person, state: ChatState, action_id: int) -> list[Out]:
         """ "Post progress": show the action and wait for the update in the next message."""
         try:
             action = await self.client.action(who.telegram_id, action_id)
         except CollectorError as exc:
             return [Send(Screen(_refusal(exc)))]
-        state[PROGRESS_FOR] = action_id
+        state.progress_for = action_id
         text = texts.ASK_PROGRESS.format(
             number=action["number"],
             recommendation=flow.excerpt(action["recommendation"], 600),
             due=flow.day(action.get("due_at")),
             status=texts.STATUS_WORDS.get(action["status"], action["status"]),
         )
-        cancel = Button(texts.BTN_CANCEL, flow.pack(flow.CB_PROGRESS_CANCEL, action_id))
+        cancel = Button(texts.BTN_CANCEL, encode(Kind.progress_cancel, action_id))
         return [Send(Screen(text, [[cancel]]))]
 
-    async def save_progress(self, who: Person, state: dict, action_id: int, text: str) -> list[Out]:
+    async def save_progress(
+        self, who: Person, state: ChatState, action_id: int, text: str
+    ) -> list[Out]:
         """Store a typed update (screened first); then offer the status buttons."""
         findings = screen(text)
         if findings:
-            state[PROGRESS_FOR] = action_id  # still waiting: send it again without them
+            state.progress_for = action_id  # still waiting: send it again without them
             return [Send(Screen(describe(findings)))]
         if len(text.strip()) > MAX_PROGRESS:
-            state[PROGRESS_FOR] = action_id
+            state.progress_for = action_id
             return [Send(Screen(texts.PROGRESS_TOO_LONG.format(length=len(text.strip()))))]
         try:
             action = await self.client.post_progress(who.telegram_id, action_id, text)
         except CollectorUnavailable:
-            state[PROGRESS_FOR] = action_id
+            state.progress_for = action_id
             return [Send(Screen(texts.PROGRESS_NOT_SAVED))]
         except CollectorError as exc:
             if exc.code == "identifiers_found":
-                state[PROGRESS_FOR] = action_id
+                state.progress_for = action_id
             return [Send(Screen(_refusal(exc)))]
-        state.pop(PROGRESS_FOR, None)
+        state.progress_for = None
         rows = [
             [
-                Button(texts.BTN_IN_PROGRESS, flow.pack(flow.CB_ACTION_STATUS, action_id, "i")),
-                Button(texts.BTN_ACTION_DONE, flow.pack(flow.CB_ACTION_STATUS, action_id, "d")),
+                Button(texts.BTN_IN_PROGRESS, encode(Kind.action_status, action_id, "i")),
+                Button(texts.BTN_ACTION_DONE, encode(Kind.action_status, action_id, "d")),
             ]
         ]
         return [Send(Screen(texts.PROGRESS_SAVED.format(number=action["number"]), rows))]
 
     async def actions_button(
-        self, who: Person, state: dict, prefix: str, parts: list[str]
+        self, who: Person, state: ChatState, prefix: str, parts: list[str]
     ) -> list[Out]:
-        if prefix == flow.CB_SEND:
+        if prefix == Kind.send:
             return await self.send_reminders(who, int(parts[0]))
         action_id = int(parts[0])
-        if prefix == flow.CB_PROGRESS_CANCEL:
-            if state.get(PROGRESS_FOR) == action_id:
-                state.pop(PROGRESS_FOR, None)
+        if prefix == Kind.progress_cancel:
+            if state.progress_for == action_id:
+                state.progress_for = None
             return [Edit(Screen(texts.PROGRESS_CANCELLED))]
-        status = STATUS_CODES[parts[1]]
+        status = STATUS_CODES.get(parts[1])
+        if status is None:
+            raise StaleButton("no such status")
         try:
             action = await self.client.post_progress(who.telegram_id, action_id, None, status)
         except CollectorError as exc:
@@ -153,7 +158,7 @@ def remind_screen(round_: dict, plan: dict) -> Screen:
     head = texts.REMIND_TITLE.format(
         title=round_["title"], count=flow_views.plural(count, "reminder")
     )
-    send = Button(texts.BTN_SEND_REMINDERS, flow.pack(flow.CB_SEND, round_["id"]))
+    send = Button(texts.BTN_SEND_REMINDERS, encode(Kind.send, round_["id"]))
     return Screen(flow_views.fit_blocks(head + "\n", lines), [[send]])
 
 

@@ -8,6 +8,7 @@ from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen
 from bot.flow_out import Document, Edit, Out, Person, Send
+from models.buttons import Kind, encode
 from models.enums import Role
 
 log = logging.getLogger(__name__)
@@ -40,11 +41,7 @@ class CoordinatorChat:
         fmt = next((a for a in args if a in REPORT_FORMATS), "pdf")
         extra = [fmt] if view == "report" else []
         rows = [
-            [
-                Button(
-                    f"{r['slug']} ({r['status']})", flow.pack(flow.CB_TALLY, r["id"], view, *extra)
-                )
-            ]
+            [Button(f"{r['slug']} ({r['status']})", encode(Kind.tally, r["id"], view, *extra))]
             for r in every[:20]
         ]
         return [Send(Screen(texts.CHOOSE_ROUND, rows))]
@@ -167,7 +164,7 @@ class CoordinatorChat:
                 label, action = texts.BTN_CLOSE_ROUND.format(slug=r["slug"]), "ask"
             else:
                 label, action = texts.BTN_OPEN_ROUND.format(slug=r["slug"]), "open"
-            rows.append([Button(label, flow.pack(flow.CB_ROUND, r["id"], action))])
+            rows.append([Button(label, encode(Kind.round, r["id"], action))])
         return [Send(Screen(texts.ROUNDS_LIST.format(lines="\n".join(lines)), rows))]
 
     async def set_round(self, who: Person, slug: str, action: str) -> list[Out]:
@@ -185,7 +182,7 @@ class CoordinatorChat:
         round_ = await self.round_by_id(who, int(parts[0]))
         if round_ is None:
             return [Send(Screen(texts.NO_ROUNDS))]
-        if prefix == flow.CB_TALLY:
+        if prefix == Kind.tally:
             return [
                 Edit(Screen(texts.CHOOSE_ROUND + " " + round_["slug"])),
                 *await self.show_view(who, round_, parts[1], parts[2:]),
@@ -194,7 +191,7 @@ class CoordinatorChat:
         if action == "ask":
             confirm = Button(
                 texts.BTN_CONFIRM_CLOSE.format(slug=slug),
-                flow.pack(flow.CB_ROUND, round_["id"], "close"),
+                encode(Kind.round, round_["id"], "close"),
             )
             return [Edit(Screen(texts.CONFIRM_CLOSE.format(slug=slug), [[confirm]]))]
         outs = await self.set_round(who, slug, action)

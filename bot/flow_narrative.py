@@ -7,45 +7,32 @@ second across all its chats. A Done left behind finishes the narrative while it 
 written; once it is over, pressing one changes nothing. No telegram import.
 """
 
-from typing import Any
+from dataclasses import replace
 
 from bot import flow, texts
 from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
-from bot.flow_out import (
-    ACKS,
-    MODE,
-    PENDING,
-    QKEY,
-    RET,
-    RID,
-    SCREEN,
-    Clear,
-    Edit,
-    Out,
-    Person,
-    RetryLater,
-    Send,
-    Toast,
-)
+from bot.flow_out import Clear, Edit, Out, Person, RetryLater, Send, Toast
+from bot.once import Once
+from bot.state import ChatState, KeptParts, Part, Step, Then
+from models.buttons import Kind, encode
+from models.returns import ReturnPublic
 from models.screening import Finding, describe, describe_names, screen
 from models.tool import AuditTool, TextQuestion, load_tool
 
-PART = "part"  # a kept narrative part (state[PENDING]["then"])
-NAMES = "names_warned"  # state key: parts held back by the name warning, until a choice
-SENDING = "sending_parts"  # state key: kept parts are being stored right now
+NARRATIVE = Then.narrative
 MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes stale
 
 
 def retry_screen() -> Screen:
-    return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, flow.pack(flow.CB_RETRY))]])
+    return Screen(texts.NOT_SAVED, [[Button(texts.BTN_RETRY, encode(Kind.retry))]])
 
 
 def names_screen(exc: CollectorError) -> Screen:
     """The collector's name warning, with the author's two choices."""
     found = [Finding(**f) for f in exc.extra.get("findings", [])]
-    send = Button(texts.BTN_SEND_AS_IS, flow.pack(flow.CB_NAMES, "s"))
-    rewrite = Button(texts.BTN_REWRITE, flow.pack(flow.CB_NAMES, "r"))
+    send = Button(texts.BTN_SEND_AS_IS, encode(Kind.names, "s"))
+    rewrite = Button(texts.BTN_REWRITE, encode(Kind.names, "r"))
     return Screen(describe_names(found) if found else exc.message, [[send, rewrite]])
 
 
@@ -53,90 +40,85 @@ class NarrativeChat:
     """Typed text and narrative acks; a part of AuditChat (which provides save, current, ...)."""
 
     # ---- typed text
-    async def first_time(self, update_id: int | None) -> bool:
-        """False for a Telegram update handled before (the handlers leave typed text to us)."""
-        if update_id is None:  # the console: no updates to repeat
-            return True
-        try:
-            return await self.client.mark_update(update_id)
-        except (CollectorUnavailable, CollectorError):
-            return True  # cannot tell: a repeated pointer is better than none
-
-    async def text(
-        self, who: Person, state: dict, text: str, update_id: int | None = None
-    ) -> list[Out]:
+    async def typed(self, who: Person, state: ChatState, text: str, once: Once) -> list[Out]:
         """A typed message: part of a narrative, or a gentle pointer to what to do."""
-        mode, key, ret = state.get(MODE), state.get(QKEY), state.get(RET)
-        pending = state.get(PENDING)
-        kept = bool(pending) and pending["then"] == PART and mode == flow.MODE_NARRATIVE
+        step, key, ret, kept = state.step, state.qkey, state.ret, state.kept
+        more = isinstance(kept, KeptParts) and step == Step.narrative
         asked = (
-            not pending
+            kept is None
             and ret is not None
-            and mode in (flow.MODE_QUESTION, flow.MODE_NARRATIVE)
-            and isinstance(load_tool(ret["tool_version"]).question(key or ""), TextQuestion)
+            and step in (Step.question, Step.narrative)
+            and isinstance(load_tool(ret.tool_version).question(key or ""), TextQuestion)
         )
-        findings = screen(text) if kept or asked else []  # identifiers are never sent anywhere
-        if kept or asked:
-            state.pop(NAMES, None)  # typed again after a name warning: that is the rewrite
-        if not (kept or asked) or findings:
+        if more or asked:
+            state.held = None  # typed again after a name warning: that is the rewrite
+        findings = screen(text) if more or asked else []  # identifiers are never sent anywhere
+        if not (more or asked) or findings:
             # Nothing will be written, so the update is de-duplicated here, before the reply.
-            if not await self.first_time(update_id):
+            if not await once.first():
                 return []
             if findings:
                 return [Send(Screen(describe(findings)))]
-            if pending:
+            if kept is not None:
                 return await self.retry(who, state)
-            if not ret or mode is None:
+            if ret is None or step is None:
                 await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
                 return [Send(Screen(texts.IDLE_TEXT))]
             return [Send(Screen(texts.USE_BUTTONS))]
-        if kept:
-            pending["parts"].append([text, update_id, False])  # in order behind the kept ones
+        if isinstance(kept, KeptParts):
+            kept.parts.append(Part(text, once.in_write(), False))  # in order behind the kept ones
             return await self.retry(who, state)
+        assert ret is not None and key is not None
         # The first message answers the question afresh (it may be asked again from the
         # review); later ones are joined to it by the collector, in one write with the update's
         # de-duplication.
-        fresh = mode != flow.MODE_NARRATIVE
-        return await self.send_parts(who, state, ret, key, [[text, update_id, fresh]])
+        fresh = step != Step.narrative
+        return await self.send_parts(who, state, ret, key, [Part(text, once.in_write(), fresh)])
 
     async def send_parts(
         self,
         who: Person,
-        state: dict,
-        ret: dict,
+        state: ChatState,
+        ret: ReturnPublic,
         key: str,
-        parts: list[list[Any]],
+        parts: list[Part],
         retrying: bool = False,
     ) -> list[Out]:
         """Store the parts in order; keep the rest (and say so) if the collector is away."""
-        if state.get(SENDING):
+        if state.sending:
             # The retry job and a new message can both get here: one sender keeps the order,
             # and it takes the parts added to the kept list while it works.
             return []
-        state[SENDING] = True
+        state.sending = True
         try:
             return await self._send_parts(who, state, ret, key, parts, retrying)
         finally:
-            state.pop(SENDING, None)
+            state.sending = False
 
     async def _send_parts(
         self,
         who: Person,
-        state: dict,
-        ret: dict,
+        state: ChatState,
+        ret: ReturnPublic,
         key: str,
-        parts: list[list[Any]],
+        parts: list[Part],
         retrying: bool,
     ) -> list[Out]:
         new = None
         while parts:
-            text, update_id, fresh, *confirmed = parts[0]  # confirmed: [True] after the warning
+            part = parts[0]
             try:
                 got = await self.client.add_part(
-                    who.telegram_id, ret["id"], key, text, update_id, fresh, names_ok=any(confirmed)
+                    who.telegram_id,
+                    ret.id,
+                    key,
+                    part.text,
+                    part.update_id,
+                    part.fresh,
+                    names_ok=part.names_ok,
                 )
             except CollectorUnavailable:
-                state[PENDING] = {"rid": ret["id"], "key": key, "then": PART, "parts": parts}
+                state.kept = KeptParts(ret.id, key, parts)
                 if retrying:
                     return [
                         Send(Screen(texts.STILL_NOT_SAVED, retry_screen().buttons)),
@@ -144,19 +126,19 @@ class NarrativeChat:
                     ]
                 return [Send(retry_screen()), RetryLater()]
             except CollectorError as exc:
-                state.pop(PENDING, None)
+                state.kept = None
                 if exc.code == "names_found":
                     # Held here, in this chat only, until the author chooses; never logged.
-                    state[NAMES] = {"rid": ret["id"], "key": key, "parts": parts}
+                    state.held = KeptParts(ret.id, key, parts)
                     return [Send(names_screen(exc))]
                 return self.part_refused(exc, state, ret)
             parts.pop(0)
-            if not got.get("repeat"):
+            if not got.repeat:
                 new = got
-        state.pop(PENDING, None)
+        state.kept = None
         if new is None:  # a redelivered update: it was answered the first time
             return []
-        outs = await self.after_save(who, state, ret, new, key, "narrative")
+        outs = await self.after_save(who, state, ret, new, key, NARRATIVE)
         if retrying:  # no message was just typed to answer: take buttons off instead of editing
             return [
                 Send(Screen(texts.SAVED_NOW)),
@@ -164,25 +146,26 @@ class NarrativeChat:
             ]
         return outs
 
-    async def retry_parts(self, who: Person, state: dict) -> list[Out]:
+    async def retry_parts(self, who: Person, state: ChatState, kept: KeptParts) -> list[Out]:
         """Try again to store the narrative parts being kept."""
-        pending = state[PENDING]
-        ret = state.get(RET) or {"id": pending["rid"]}
-        return await self.send_parts(
-            who, state, ret, pending["key"], pending["parts"], retrying=True
-        )
+        ret = state.ret
+        if ret is None or ret.id != kept.rid:
+            ret = await self.current(who, state, kept.rid)
+        return await self.send_parts(who, state, ret, kept.key, kept.parts, retrying=True)
 
-    async def names_choice(self, who: Person, state: dict, choice: str) -> list[Out]:
+    async def names_choice(self, who: Person, state: ChatState, choice: str) -> list[Out]:
         """The author's choice under a name warning: "Send as it is" (s) or "Rewrite" (r)."""
-        held = state.pop(NAMES, None)
+        held, state.held = state.held, None
         if held is None:
             return [Toast(texts.STALE_BUTTON_TOAST), Edit(Screen(texts.NAMES_GONE))]
         if choice != "s":
             return [Edit(Screen(texts.NAMES_REWRITE))]
-        parts = [[*p[:3], True] for p in held["parts"]]
-        ret = state.get(RET) if (state.get(RET) or {}).get("id") == held["rid"] else None
-        outs = await self.send_parts(who, state, ret or {"id": held["rid"]}, held["key"], parts)
-        if state.get(NAMES) or state.get(PENDING):  # refused again, or the collector is away
+        parts = [replace(p, names_ok=True) for p in held.parts]
+        ret = state.ret
+        if ret is None or ret.id != held.rid:
+            ret = await self.current(who, state, held.rid)
+        outs = await self.send_parts(who, state, ret, held.key, parts)
+        if state.held or state.kept:  # refused again, or the collector is away
             return [Edit(Screen(texts.NAMES_KEPT)), *outs]
         # The pressed message is the warning: the question's own screen loses its buttons
         # instead of being edited in place.
@@ -191,7 +174,7 @@ class NarrativeChat:
             *(Clear() if isinstance(o, Edit) else o for o in outs),
         ]
 
-    def part_refused(self, exc: CollectorError, state: dict, ret: dict) -> list[Out]:
+    def part_refused(self, exc: CollectorError, state: ChatState, ret: ReturnPublic) -> list[Out]:
         if exc.code == "too_long" and "length" in exc.extra:
             full = texts.NARRATIVE_FULL.format(length=exc.extra["length"], max=exc.extra["max"])
             return [Send(Screen(full))]
@@ -199,57 +182,61 @@ class NarrativeChat:
 
     # ---- acks
     @staticmethod
-    def part_saved(state: dict, tool: AuditTool, old: dict, new: dict, key: str) -> list[Out]:
+    def part_saved(
+        state: ChatState, tool: AuditTool, old: ReturnPublic, new: ReturnPublic, key: str
+    ) -> list[Out]:
         """After a part is stored: the first one answers the question, each one gets an ack."""
         q = tool.question(key)
         outs: list[Out] = []
-        so_far = old.get("answers", {}).get(key)
-        if state.get(MODE) == flow.MODE_NARRATIVE and so_far is not None:
-            if state.get(SCREEN) is not None:  # the ack on screen becomes an earlier one
-                state[ACKS] = [*state.get(ACKS, []), state[SCREEN]][-MAX_ACKS:]
+        so_far = old.answers.get(key)
+        if state.step == Step.narrative and so_far is not None:
+            if state.screen is not None:  # the ack on screen becomes an earlier one
+                state.acks = [*state.acks, state.screen][-MAX_ACKS:]
         else:
             if flow.question_screen(tool, old, key).buttons:
                 # Skip or Keep would be wrong now. A question without buttons is left as it was
                 # asked: the ack says what was saved, and this turn costs one Bot API call.
                 outs.append(Edit(flow.answered_screen(tool, new, key)))
-            state[ACKS] = []
-        state.update({RID: new["id"], QKEY: key, MODE: flow.MODE_NARRATIVE})
+            state.acks = []
+        state.rid, state.qkey, state.step = new.id, key, Step.narrative
         outs.append(Send(flow.narrative_saved_screen(new, q), current=True))
         return outs
 
     async def narrative_done(
-        self, who: Person, state: dict, ret: dict, key: str, newest_left: bool = False
+        self, who: Person, state: ChatState, ret: ReturnPublic, key: str, newest_left: bool = False
     ) -> list[Out]:
         """Done on an ack: close the pressed one and move on. `newest_left`: an earlier ack was
         pressed, so the newest one's Done comes off too (it would only be out of date)."""
-        if key not in ret.get("answers", {}):
+        if key not in ret.answers:
             return [Toast(texts.WRITE_FIRST)]
-        length = len(ret["answers"][key] or "")
-        state.update({QKEY: key, MODE: flow.MODE_QUESTION})
+        length = len(ret.answers[key] or "")
+        state.qkey, state.step = key, Step.question
         outs: list[Out] = [Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=length)))]
         if newest_left:
             outs.append(Clear())
         return outs + await self.carry_on(who, state, ret)
 
     @staticmethod
-    def earlier_ack(state: dict, prefix: str, parts: list[str], message_id: int | None) -> bool:
+    def earlier_ack(
+        state: ChatState, prefix: str, parts: list[str], message_id: int | None
+    ) -> bool:
         """Done pressed on an earlier ack of the narrative being written."""
         return (
-            prefix == flow.CB_DONE
-            and message_id in state.get(ACKS, ())
-            and state.get(MODE) == flow.MODE_NARRATIVE
-            and parts[:2] == [str(state.get(RID)), state.get(QKEY)]
+            prefix == Kind.done
+            and message_id in state.acks
+            and state.step == Step.narrative
+            and parts[:2] == [str(state.rid), state.qkey]
         )
 
     @staticmethod
-    def stale_ack(state: dict, prefix: str, parts: list[str]) -> list[Out] | None:
+    def stale_ack(state: ChatState, prefix: str, parts: list[str]) -> list[Out] | None:
         """Done on an ack of a narrative that is over: nothing runs again, its keyboard goes.
 
         Only while the bot knows the current screen: after a restart the usual stale answer,
         which shows where the auditor is now, is what helps."""
-        if prefix != flow.CB_DONE or len(parts) < 3 or not parts[2].isdigit():
+        if prefix != Kind.done or len(parts) < 3 or not parts[2].isdigit():
             return None
-        if state.get(SCREEN) is None:
+        if state.screen is None:
             return None
         closed = Screen(texts.NARRATIVE_PART_SAVED.format(length=int(parts[2])))
         return [Toast(texts.STALE_BUTTON_TOAST), Edit(closed)]

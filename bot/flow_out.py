@@ -1,30 +1,14 @@
 """What a conversation step asks its channel to do: plain data, no telegram import.
 
-A channel (Telegram handlers, the console) performs these in order. `state` is the transient
-per-user dict (context.user_data in Telegram): the channel stores the id of the message that
-holds the current screen in state[SCREEN] whenever it performs a `Send(current=True)` or an
-`Edit(current=True)`.
+A channel (Telegram handlers, the console) performs these in order. It keeps the id of the
+message that holds the current screen in `ChatState.screen` (bot/state.py) whenever it performs
+a `Send(current=True)` or an `Edit(current=True)`.
 """
 
 import time
 from dataclasses import dataclass
 
 from bot.flow import Screen
-
-SCREEN = "screen"  # state key: id of the message holding the current screen
-# The other keys of the transient per-user state (the flow's, not the channel's).
-RID, QKEY, MODE, SEL, AFTER_REVIEW, RET, PENDING, LAST_RID, AGENCY = (
-    "rid",
-    "q",
-    "mode",
-    "sel",
-    "after_review",
-    "ret",
-    "pending",
-    "last_rid",
-    "agency_name",
-)
-ACKS = "acks"  # ids of the earlier acks of the narrative being written (bot/flow_narrative.py)
 
 
 @dataclass

@@ -5,7 +5,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import texts
-from bot.flow import CB_CASE, MAX_MESSAGE, Button, Screen, day, excerpt, fit, pack
+from bot.flow import MAX_MESSAGE, Button, Screen, day, excerpt, fit
+from models.buttons import Kind, encode
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -32,7 +33,7 @@ def case_list_screen(round_: dict, assignments: list[dict]) -> Screen:
                     total=a.get("total_questions", "?"),
                     due=day(a.get("due_at") or round_.get("due_at")),
                 ),
-                pack(CB_CASE, round_["id"], a["case"]),
+                encode(Kind.case, round_["id"], a["case"]),
             )
         ]
         for a in todo

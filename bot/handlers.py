@@ -6,17 +6,16 @@ text: it may be a narrative, and /start carries invite codes.
 
 import contextlib
 import logging
+import traceback
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import texts
-from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_commands import Chat
 from bot.flow_out import (
-    SCREEN,
     Clear,
     Deliver,
     Document,
@@ -27,6 +26,7 @@ from bot.flow_out import (
     Send,
     Toast,
 )
+from bot.state import ChatState, state_of
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def perform(
     context: ContextTypes.DEFAULT_TYPE,
     chat_id: int,
     user_id: int,
-    state: dict,
+    state: ChatState,
     outs: list[Out],
     pressed: Message | None = None,
 ) -> str | None:
@@ -76,19 +76,19 @@ async def perform(
                     chat_id, out.screen.text, reply_markup=markup(out.screen)
                 )
                 if out.current:
-                    state[SCREEN] = msg.message_id
+                    state.screen = msg.message_id
             elif isinstance(out, Edit) and out.current:
-                target = pressed.message_id if pressed is not None else state.get(SCREEN)
-                state[SCREEN] = await show_in_place(bot, chat_id, target, out.screen)
+                target = pressed.message_id if pressed is not None else state.screen
+                state.screen = await show_in_place(bot, chat_id, target, out.screen)
             elif isinstance(out, Edit):
-                target = pressed.message_id if pressed is not None else state.get(SCREEN)
+                target = pressed.message_id if pressed is not None else state.screen
                 if target is not None:
                     await bot.edit_message_text(
                         out.screen.text, chat_id, target, reply_markup=markup(out.screen)
                     )
             elif isinstance(out, Clear):
-                if state.get(SCREEN) is not None:
-                    await bot.edit_message_reply_markup(chat_id, state[SCREEN], reply_markup=None)
+                if state.screen is not None:
+                    await bot.edit_message_reply_markup(chat_id, state.screen, reply_markup=None)
             elif isinstance(out, Deliver):
                 if (sender := context.bot_data.get(SENDER)) is not None:
                     sender.wake()
@@ -135,7 +135,7 @@ def schedule_retry(context: ContextTypes.DEFAULT_TYPE, chat_id: int, user_id: in
 async def retry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     """Try again to store an answer that could not be saved; tell the auditor once it is."""
     job = context.job
-    state = context.application.user_data[job.user_id]
+    state = state_of(context.application.user_data[job.user_id])
     outs = await chat_of(context).retry(Person(job.user_id), state)
     if not outs:
         return
@@ -149,32 +149,19 @@ async def retry_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     await perform(context, job.chat_id, job.user_id, state, outs)
 
 
-async def dedupe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Let each Telegram update through once, even when it is delivered twice."""
-    message = update.message
-    typed = message is not None and message.text and not message.text.startswith("/")
-    if typed or update.callback_query is not None:
-        # Typed text and buttons are de-duplicated by the flow, inside the write of a narrative
-        # part or an answer where there is one: one collector call per turn instead of two.
-        return
-    client: CollectorClient = context.bot_data[CLIENT]
-    try:
-        first = await client.mark_update(update.update_id)
-    except (CollectorUnavailable, CollectorError):
-        return  # cannot tell: carry on, the answers themselves are idempotent
-    if not first:
-        log.info("update %s seen before; ignored", update.update_id)
-        raise ApplicationHandlerStop
-
-
 async def command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Any /command: known ones go to the flow, unknown ones get a pointer to /help."""
     text = update.effective_message.text or ""
     name = text.split()[0][1:].split("@")[0]
     args = context.args if context.args is not None else text.split()[1:]
-    outs = await chat_of(context).command(person(update), context.user_data, name, args)
+    state = state_of(context.user_data)
+    outs = await chat_of(context).command(person(update), state, name, args, update.update_id)
     await perform(
-        context, update.effective_chat.id, update.effective_user.id, context.user_data, outs
+        context,
+        update.effective_chat.id,
+        update.effective_user.id,
+        state_of(context.user_data),
+        outs,
     )
 
 
@@ -182,10 +169,18 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Typed text: a narrative answer, or a pointer to what to do."""
     message = update.effective_message
     outs = await chat_of(context).text(
-        person(update), context.user_data, message.text, replied_button(message), update.update_id
+        person(update),
+        state_of(context.user_data),
+        message.text,
+        replied_button(message),
+        update.update_id,
     )
     await perform(
-        context, update.effective_chat.id, update.effective_user.id, context.user_data, outs
+        context,
+        update.effective_chat.id,
+        update.effective_user.id,
+        state_of(context.user_data),
+        outs,
     )
 
 
@@ -205,13 +200,13 @@ async def button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     pressed = query.message if isinstance(query.message, Message) else None
     message_id = pressed.message_id if pressed is not None else None
     outs = await chat_of(context).button(
-        person(update), context.user_data, query.data or "", message_id, update.update_id
+        person(update), state_of(context.user_data), query.data or "", message_id, update.update_id
     )
     toast = await perform(
         context,
         update.effective_chat.id,
         update.effective_user.id,
-        context.user_data,
+        state_of(context.user_data),
         outs,
         pressed,
     )
@@ -223,15 +218,24 @@ async def unsupported(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     """Stickers, photos, voice notes, documents...: a friendly note; nothing is stored."""
     if update.effective_chat is None or update.effective_user is None:
         return
-    outs = await chat_of(context).unsupported(person(update), context.user_data)
+    outs = await chat_of(context).unsupported(
+        person(update), state_of(context.user_data), update.update_id
+    )
     await perform(
-        context, update.effective_chat.id, update.effective_user.id, context.user_data, outs
+        context,
+        update.effective_chat.id,
+        update.effective_user.id,
+        state_of(context.user_data),
+        outs,
     )
 
 
 async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure (never the update's text) and tell the person something went wrong."""
-    log.error("handler failed: %s", type(context.error).__name__, exc_info=context.error)
+    # The exception's message may quote what was typed (a pydantic error does): the frames only.
+    fault = context.error
+    frames = "".join(traceback.format_tb(fault.__traceback__)) if fault else ""
+    log.error("handler failed: %s\n%s", type(fault).__name__, frames)
     if isinstance(update, Update) and update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WRONG)

@@ -46,7 +46,7 @@ HELP_COORDINATOR = (
     "/remind – who would be chased now, and send those reminders\n"
     "/actions – the action plan: owners, due dates, progress\n"
     "/concerns – concern alerts and who is dealing with each\n"
-    "/disable N, /enable N – withdraw or restore member N's access\n\n"
+    "/disable N, /enable N – withdraw or restore member N's access\n"
     "/desk – a sign-in link to the desk (the web pages)\n\n"
 )
 HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
@@ -251,6 +251,12 @@ NOT_ACTION_OWNER = "Only the action's owner or a coordinator can record its prog
 ACTION_UNKNOWN = "I can't find that action any more."
 STATUS_WORDS = {"open": "open", "in_progress": "in progress", "done": "done"}
 
+# The name warning (the collector's message names what it found; these are the choices)
+BTN_SEND_AS_IS = "Send as it is"
+BTN_REWRITE = "Rewrite"
+NAMES_KEPT = "You chose to send it as it is."
+NAMES_REWRITE = "Nothing was saved. Please send it again without the name."
+NAMES_GONE = "That message is no longer waiting to be sent."
 # Withdrawn access (a coordinator disabled the member)
 MEMBER_DISABLED = (
     "Your access to the audit has been switched off by your coordinator, so I can't take "
@@ -265,10 +271,3 @@ MEMBER_NOW_DISABLED = (
 )
 MEMBER_NOW_ENABLED = "{name} (member {id}) is enabled again."
 ACCESS_REFUSED = "That didn't work: {message}"
-
-# The name warning (the collector's message names what it found; these are the choices)
-BTN_SEND_AS_IS = "Send as it is"
-BTN_REWRITE = "Rewrite"
-NAMES_KEPT = "You chose to send it as it is."
-NAMES_REWRITE = "Nothing was saved. Please send it again without the name."
-NAMES_GONE = "That message is no longer waiting to be sent."

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from collector.cli_common import fail, out, run, run_async, settings, tally_table
+from models.service_token import with_service_token
 
 
 def serve(
@@ -16,7 +17,7 @@ def serve(
     """Run the collector, and the bot too when MAA_TELEGRAM_TOKEN is set."""
     from collector.serve import serve_forever
 
-    conf = settings()
+    conf = with_service_token(settings())
     if host:
         conf.host = host
     if port is not None:
@@ -26,7 +27,7 @@ def serve(
 
 def bot() -> None:
     """Run the bot alone; it reaches the collector at MAA_PUBLIC_URL."""
-    conf = settings()
+    conf = with_service_token(settings())
     if not conf.telegram_token.get_secret_value():
         fail("setting MAA_TELEGRAM_TOKEN: the bot needs a token")
     from bot.app import run_until
@@ -41,15 +42,17 @@ def chat(
     """Walk the audit in the terminal, as that member, against the running collector."""
     from bot.console import run_console
 
-    conf = settings()
-    asyncio.run(run_console(conf, telegram_id))
+    conf = with_service_token(settings())
+    problem = asyncio.run(run_console(conf, telegram_id))
+    if problem:
+        fail(problem)
 
 
 def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:
     """Load the demo round, write every report format to ./out/, print the tally, then serve."""
     from collector.demo import run_demo
 
-    conf = settings()
+    conf = with_service_token(settings())
     result = run(lambda c: run_demo(c))
     out.print(tally_table(result))
     out.print(f"Reports written to {conf.out_dir}/ (open cne-2024-overview.html in a browser).")

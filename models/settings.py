@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     service_token: SecretStr = Field(
         SecretStr(""), description="Shared secret the bot uses to call the collector"
     )
+    service_token_file: Path = Field(
+        Path("data/service-token"),
+        description="Where an unset service token is made and shared (models/service_token.py)",
+    )
     telegram_token: SecretStr = Field(SecretStr(""), description="Bot token from @BotFather")
     telegram_base_url: str = Field(TELEGRAM_API, description="Bot API server base URL")
     telegram_bot_username: str = Field("", description="For invite links t.me/<username>")

@@ -22,8 +22,10 @@ from pydantic import (
     model_validator,
 )
 
+from models.buttons import MAX_CALLBACK
+
 TEXT_LIMIT = 4096  # Telegram's limit for one text message
-CALLBACK_LIMIT = 64  # Telegram's limit for callback_data, in bytes
+CALLBACK_LIMIT = MAX_CALLBACK  # Telegram's limit for callback_data, in bytes (models/buttons.py)
 
 
 # --- inputs: what the collector reads for one round --------------------------------------------

@@ -4,8 +4,9 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date
 
+from models import buttons
 from models.enums import ReturnStatus
-from report.reminder_policy import CALLBACK_LIMIT, TEXT_LIMIT, ChaseAction, ChaseExpectation
+from report.reminder_policy import TEXT_LIMIT, ChaseAction, ChaseExpectation
 
 CASES_PER_LINE = 12  # case references listed on one escalation/digest line before "+N more"
 
@@ -73,20 +74,18 @@ def refs(items: Sequence[ChaseExpectation], most: int = CASES_PER_LINE) -> str:
 
 def open_button(round_id: int, e: ChaseExpectation) -> tuple[str, str] | None:
     """The button that opens (or starts) a case; None if its callback would not fit."""
-    data = f"open:{round_id}:{e.case_ref}"
-    if len(data.encode()) > CALLBACK_LIMIT:
-        return None
-    return (f"Open {e.case_ref}", data)
+    data = buttons.open_case(round_id, e.case_ref)
+    return None if data is None else (f"Open {e.case_ref}", data)
 
 
 def progress_button(action_id: int) -> tuple[str, str]:
     """The button on an action reminder that lets its owner record progress from the chat."""
-    return ("Post progress", f"actp:{action_id}")  # at most 25 bytes: far below 64
+    return ("Post progress", buttons.post_progress(action_id))
 
 
 def concern_button(concern_id: int) -> tuple[str, str]:
     """The button on a concern alert: the first recipient to press it owns the concern."""
-    return ("I'm dealing with this", f"cack:{concern_id}")  # at most 25 bytes
+    return ("I'm dealing with this", buttons.take_concern(concern_id))
 
 
 def fit(

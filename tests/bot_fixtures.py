@@ -10,8 +10,8 @@ from pydantic import SecretStr
 
 from bot.app import build_application, running
 from bot.handlers import RETRY_BASE
-from bot.loopback import LoopbackBotApi
 from models.enums import Role
+from testing.loopback import LoopbackBotApi
 from tests.bot_helpers import COORD, CSC, POLICE
 from tests.conftest import small_round
 

@@ -6,8 +6,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from bot.client import CollectorClient
-from bot.loopback import LoopbackBotApi
 from bot.outbox import OutboxSender, Pacer
+from testing.loopback import LoopbackBotApi
 from tests.conftest import SERVICE_TOKEN
 
 COORD, POLICE, CSC, STRANGER = 1001, 2001, 3001, 9009

@@ -6,8 +6,8 @@ import asyncio
 import copy
 from typing import Any
 
-from bot.flow_out import SCREEN
-from bot.loopback import LoopbackBotApi
+from bot.state import STORE_KEY, state_of
+from testing.loopback import LoopbackBotApi
 from tests.bot_helpers import (
     COORD,
     POLICE,
@@ -127,11 +127,12 @@ async def test_a_button_press_after_a_restart_still_works(bots, world, loopback)
     await bots.stop()
 
     app = await bots.start()  # a new bot: nothing in memory about the screen
-    assert SCREEN not in app.user_data.get(POLICE, {})
+    assert STORE_KEY not in app.user_data.get(POLICE, {})
     q3, calls = await turn(loopback, user, q2, "Outstanding", is_question(3))
     assert edits_of(calls, q1["message_id"])
     assert q3["text"].startswith("✓ Quality of practice: Outstanding\n\n")
-    assert app.user_data[POLICE][SCREEN] == q1["message_id"]  # the edited message is the screen
+    # the edited message is the screen
+    assert state_of(app.user_data[POLICE]).screen == q1["message_id"]
     _, calls = await turn(loopback, user, q3, "Good", is_question(4))
     assert edits_of(calls, q1["message_id"])
     answers = (await return_of(world, POLICE, "C2"))["answers"]

@@ -6,7 +6,7 @@ import io
 
 from bot import texts
 from bot.console import run_console
-from bot.loopback import LoopbackBotApi
+from testing.loopback import LoopbackBotApi
 from tests.bot_fixtures import bot_settings
 from tests.bot_helpers import (
     POLICE,

@@ -79,10 +79,10 @@ async def at_last_question(url: str) -> str:
         answers = full_answers()
         answers.pop("immediate_concern")
         for key, value in answers.items():
-            await client.put_answer(POLICE, ret["id"], key, value)
+            await client.put_answer(POLICE, ret.id, key, value)
     finally:
         await client.close()
-    return f"/api/returns/{ret['id']}/answers/immediate_concern"
+    return f"/api/returns/{ret.id}/answers/immediate_concern"
 
 
 async def test_collector_killed_after_the_answer_delivers_once_after_restart(

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.loopback import LoopbackBotApi
+from testing.loopback import LoopbackBotApi
 
 TOKEN = "123456:ABC-test"
 USER = 501

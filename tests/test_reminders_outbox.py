@@ -12,7 +12,6 @@ from telegram import Bot
 from typer.testing import CliRunner
 
 from bot.client import CollectorClient
-from bot.loopback import LoopbackBotApi
 from bot.outbox import OutboxSender
 from collector.auth import Actor
 from collector.cli import app as cli_app
@@ -21,6 +20,7 @@ from collector.services import reminders
 from models.enums import ReminderStatus, Role
 from models.ops import Reminder
 from models.people import Member
+from testing.loopback import LoopbackBotApi
 from tests.conftest import SERVICE_TOKEN, full_answers, small_round
 
 TOKEN = "123456:ABC-test"

@@ -15,7 +15,6 @@ from sqlalchemy import func, select
 from telegram import Bot
 
 from bot.client import CollectorClient
-from bot.loopback import LoopbackBotApi
 from bot.outbox import OutboxSender
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -25,6 +24,7 @@ from models.ops import AuditEvent, Reminder
 from models.people import MemberCreate
 from models.returns import Answer, AuditReturn
 from models.roundfile import RoundFile
+from testing.loopback import LoopbackBotApi
 from tests.conftest import POSTGRES, SERVICE_TOKEN, full_answers, small_round
 from tests.replicas import call, start_replica, wait_healthy
 

@@ -8,10 +8,10 @@ import aiohttp
 from pydantic import SecretStr
 from sqlalchemy import select
 
-from bot.loopback import LoopbackBotApi
 from collector.serve import serve
 from models.enums import Role
 from models.ops import Reminder
+from testing.loopback import LoopbackBotApi
 from tests.conftest import SERVICE_TOKEN, small_round
 
 

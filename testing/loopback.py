@@ -2,7 +2,7 @@
 
 Point the real python-telegram-bot at it with ``ApplicationBuilder().base_url(server.base_url)
 .base_file_url(server.base_file_url)``; drive the user's side with the methods inherited from
-``Conversation`` (bot/loopback_state.py): send_text, send_command, press, wait_for, messages.
+``Conversation`` (testing/loopback_state.py): send_text, send_command, press, wait_for, messages.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.loopback_state import (
+from testing.loopback_state import (
     NOT_MODIFIED,
     ApiError,
     Chat,

@@ -1,4 +1,4 @@
-"""State, validation and flood control behind the loopback Bot API server (bot/loopback.py)."""
+"""State, validation and flood control behind the loopback Bot API server (testing/loopback.py)."""
 
 from __future__ import annotations
 
