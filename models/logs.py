@@ -36,6 +36,7 @@ _SECRETS = (
     ),
     re.compile(r"(?i)(bearer\s+)[^\s'\",]+"),
     re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"),
+    re.compile(r"(/desk/signin/)[A-Za-z0-9_-]+"),  # a one-time sign-in link's secret
 )
 
 

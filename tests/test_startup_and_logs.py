@@ -18,6 +18,7 @@ from tests.test_serve import free_port
 MAA = str(Path(sys.executable).with_name("maa"))
 SECRET = "svc-Zq7YpL0x4kW9vB2n"  # the service token the server knows
 STRAY = "tok-Hj3Kd8Wq1Rt5Yu6I"  # a token sent with a stray control character
+LINK = "Lk4Vb7Nm2Qw9Er5Ty8Ui1Op3"  # a sign-in link's secret in a request aiohttp cannot parse
 
 
 def maa(*args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
@@ -124,6 +125,10 @@ async def test_no_token_in_the_log_at_debug_even_for_requests_aiohttp_cannot_par
         for value in bad:
             status, _ = await raw_request(url, http("GET", "/api/me", {"Authorization": value}))
             assert 400 <= status < 500
+        # The request line of a one-time sign-in link is logged with its secret withheld.
+        for path in (f"/desk/signin/{LINK}", f"/desk/signin/{LINK}\x01", f"/desk/signin/{LINK} x"):
+            link = http("GET", path, {"Authorization": b"Bearer x\r"})
+            assert 400 <= (await raw_request(url, link))[0] < 500
         # A header the server takes, with a body it refuses: the 4xx paths log no token either.
         headers = {"Authorization": f"Bearer {SECRET}".encode(), "X-MAA-Telegram-Id": b"\xc2\xb2"}
         status, _ = await raw_request(url, http("GET", "/api/me", headers))
@@ -135,3 +140,4 @@ async def test_no_token_in_the_log_at_debug_even_for_requests_aiohttp_cannot_par
     assert "DEBUG" in log and "Error handling request" in log, log[-2000:]
     assert STRAY not in log and SECRET not in log
     assert STRAY[4:] not in log and SECRET[4:] not in log
+    assert LINK not in log
