@@ -27,6 +27,7 @@ from collector.cli_remind import remind
 from collector.cli_run import bot, chat, demo, serve
 from collector.cli_screen import screen
 from collector.db import Database
+from models import logs
 from models.enums import Role, RoundStatus
 from models.people import InviteCreate, MemberCreate
 from models.roundfile import RoundFile
@@ -280,10 +281,6 @@ def report(
 
 
 def main() -> None:
-    logging.basicConfig(
-        level=logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    logs.install(sys.stderr)
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app()

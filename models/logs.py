@@ -13,6 +13,7 @@ Both `collector/` and `bot/` use this (models/ is what both may import). Three r
 
 import logging
 import re
+from typing import TextIO
 
 # Our own loggers; everything else is a library.
 OURS = ("maa", "bot", "collector", "models", "report", "__main__")
@@ -89,7 +90,9 @@ def floor() -> None:
     """Hold the FLOORS loggers at or above their level, whatever the configured level is."""
     for name, level in FLOORS:
         logger = logging.getLogger(name)
-        logger.setLevel(max(level, logger.getEffectiveLevel()))
+        # The logger's own level, not its effective one: a floor, not a copy of whatever the
+        # root's level happened to be when this ran (which would then stick for good).
+        logger.setLevel(max(level, logger.level))
 
 
 def redact_headers() -> None:
@@ -100,15 +103,29 @@ def redact_headers() -> None:
             logger.addFilter(_REDACT)
 
 
+_HANDLER: logging.Handler | None = None
+
+
+def install(stream: TextIO) -> None:
+    """The `maa` command's one log handler. Library chatter is filtered on it, not on handlers
+    that others installed (a test runner's, an embedding application's)."""
+    global _HANDLER
+    if _HANDLER is None:
+        _HANDLER = logging.StreamHandler(stream)
+        _HANDLER.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        _HANDLER.addFilter(_QUIET)
+        logging.getLogger().addHandler(_HANDLER)
+    logging.getLogger().setLevel(logging.INFO)
+
+
 def configure(level: str) -> None:
     """The `maa` command's logging: MAA_LOG_LEVEL for ours, libraries quiet below WARNING
     unless it is DEBUG, and credentials withheld from aiohttp's records."""
-    root = logging.getLogger()
-    root.setLevel(level)
+    logging.getLogger().setLevel(level)
     floor()  # before the first migration or request, not only once the engines exist
-    for handler in root.handlers:
+    if _HANDLER is not None:
         if level == "DEBUG":
-            handler.removeFilter(_QUIET)
-        elif _QUIET not in handler.filters:
-            handler.addFilter(_QUIET)
+            _HANDLER.removeFilter(_QUIET)
+        else:
+            _HANDLER.addFilter(_QUIET)  # a filter is added once, however often this runs
     redact_headers()
