@@ -111,8 +111,8 @@ async def prepare(client: CollectorClient, alerts: int) -> list[tuple[int, int]]
         tid = FIRST_RAISER + i
         ret = await client.open_return(tid, "bench", f"C{i + 1}")
         for key, value in ANSWERS.items():
-            await client.put_answer(tid, ret["id"], key, value)
-        out.append((tid, ret["id"]))
+            await client.put_answer(tid, ret.id, key, value)
+        out.append((tid, ret.id))
     return out
 
 
@@ -165,7 +165,7 @@ async def main(args: argparse.Namespace) -> dict[str, Any]:
         for i, (tid, rid) in enumerate(raisers):
             body = await client.put_answer(tid, rid, "immediate_concern", True)
             stored[f"C{i + 1}"] = time.monotonic()
-            assert body["alert"]["deliverable"], body["alert"]
+            assert body.alert is not None and body.alert.deliverable, body.alert
             if not args.no_wake:
                 sender.wake()  # what the bot's handler does on the answer's Deliver step
             await asyncio.sleep(args.every)
