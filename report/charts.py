@@ -35,30 +35,40 @@ def _label(i: int, text: str) -> str:
     return f'<text x="{LABEL_W - 6}" y="{y:.1f}" text-anchor="end">{escape(short)}</text>'
 
 
-def grades_chart(report: OverviewReport) -> Markup:
-    """Overall grades per agency as stacked bars, each bar scaled to the agency's returns."""
-    rows: list[OutcomeLine] = report.outcomes
-    widest = max((o.returned for o in rows), default=0) or 1
+def _stacked(
+    report: OverviewReport, title: str, bars: list[tuple[str, list[int], int, int | None]]
+) -> Markup:
+    """Stacked grade bars, one per (label, grade counts, not graded, total shown after it);
+    bars are scaled to the largest total (or, with none shown, the largest sum)."""
+    widest = max((sum(g) + ng if t is None else t for _, g, ng, t in bars), default=0) or 1
     body = []
-    for i, o in enumerate(rows):
-        body.append(_label(i, o.agency))
+    for i, (label, grades, not_graded, total) in enumerate(bars):
+        body.append(_label(i, label))
         x = float(LABEL_W)
         y = PAD + i * ROW_H + 3
-        parts = [*zip(o.grades, GRADE_COLOURS, report.grade_short, strict=True)]
-        parts.append((o.not_graded, NOT_GRADED_COLOUR, NOT_GRADED_LABEL))
+        parts = [*zip(grades, GRADE_COLOURS, report.grade_short, strict=True)]
+        parts.append((not_graded, NOT_GRADED_COLOUR, NOT_GRADED_LABEL))
         for n, colour, name in parts:
             if not n:
                 continue
             w = BAR_W * n / widest
             body.append(
                 f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW_H - 6}" fill="{colour}">'
-                f"<title>{escape(o.agency)}: {escape(name)} {n}</title></rect>"
+                f"<title>{escape(label)}: {escape(name)} {n}</title></rect>"
             )
             x += w
-        body.append(f'<text x="{x + 4:.1f}" y="{y + 12}">{o.returned}</text>')
+        if total is not None:
+            body.append(f'<text x="{x + 4:.1f}" y="{y + 12}">{total}</text>')
     legend = [*zip(report.grade_short, GRADE_COLOURS, strict=True)]
     legend.append((NOT_GRADED_LABEL, NOT_GRADED_COLOUR))
-    return _frame("Overall grades per agency", len(rows), legend, body)
+    return _frame(title, len(bars), legend, body)
+
+
+def grades_chart(report: OverviewReport) -> Markup:
+    """Overall grades per agency as stacked bars, each bar scaled to the agency's returns."""
+    rows: list[OutcomeLine] = report.outcomes
+    bars = [(o.agency, list(o.grades), o.not_graded, o.returned) for o in rows]
+    return _stacked(report, "Overall grades per agency", bars)
 
 
 def returns_chart(report: OverviewReport) -> Markup:
@@ -85,24 +95,5 @@ def returns_chart(report: OverviewReport) -> Markup:
 
 def domains_chart(report: OverviewReport) -> Markup:
     """Grades per domain of the audit tool (every graded question), as stacked bars."""
-    rows = report.domains
-    widest = max((sum(d.grades) + d.not_graded for d in rows), default=0) or 1
-    body = []
-    for i, d in enumerate(rows):
-        body.append(_label(i, d.domain))
-        x = float(LABEL_W)
-        y = PAD + i * ROW_H + 3
-        parts = [*zip(d.grades, GRADE_COLOURS, report.grade_short, strict=True)]
-        parts.append((d.not_graded, NOT_GRADED_COLOUR, NOT_GRADED_LABEL))
-        for n, colour, name in parts:
-            if not n:
-                continue
-            w = BAR_W * n / widest
-            body.append(
-                f'<rect x="{x:.1f}" y="{y}" width="{w:.1f}" height="{ROW_H - 6}" fill="{colour}">'
-                f"<title>{escape(d.domain)}: {escape(name)} {n}</title></rect>"
-            )
-            x += w
-    legend = [*zip(report.grade_short, GRADE_COLOURS, strict=True)]
-    legend.append((NOT_GRADED_LABEL, NOT_GRADED_COLOUR))
-    return _frame("Grades per domain", len(rows), legend, body)
+    bars = [(d.domain, list(d.grades), d.not_graded, None) for d in report.domains]
+    return _stacked(report, "Grades per domain", bars)
