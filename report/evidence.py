@@ -8,7 +8,7 @@ agency. Each item carries its return id, so the desk can link to the return.
 from dataclasses import dataclass
 
 from models.grades import BY_KEY, NOT_GRADED
-from models.tool import MultichoiceQuestion, TextQuestion
+from models.tool import AuditTool, MultichoiceQuestion, TextQuestion
 from report.overview import grade_of
 from report.sections import SectionKind, SectionPlan
 from report.snapshot import ReturnRow, RoundSnapshot
@@ -50,11 +50,12 @@ class EvidencePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _theme_options(snapshot: RoundSnapshot) -> dict[str, tuple[str, str]]:
-    """option key -> (question key, label) for every multichoice question of the tool."""
+def theme_options(tool: AuditTool) -> dict[str, tuple[str, str]]:
+    """option key -> (question key, label) for every multichoice question of the tool: the
+    themes the evidence of the cross-cutting section can be asked for."""
     return {
         o.key: (q.key, o.label)
-        for q in snapshot.tool.questions
+        for q in tool.questions
         if isinstance(q, MultichoiceQuestion)
         for o in q.options
     }
@@ -90,7 +91,7 @@ def evidence(
         chosen = [r for r in chosen if r.agency == section.agency]
         groups_of = [(q.title, [q], chosen) for q in texts]
     elif section.kind == SectionKind.themes:
-        options = _theme_options(snapshot)
+        options = theme_options(snapshot.tool)
         if theme not in options:
             raise EvidenceRefused(f"Name a theme: one of {', '.join(options)}.")
         qkey = options[theme][0]

@@ -12,6 +12,7 @@ from collector.auth import Actor
 from collector.errors import BadRequest, Conflict, NotFound, Unprocessable
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
+from collector.services.report_cache import Drafted, ReportCache, draft
 from collector.services.report_doc import READERS, ensure_draft, load_doc, report_snapshot
 from models.enums import Role
 from models.report_doc import ReportSectionVersion, SectionTextPublic
@@ -58,11 +59,18 @@ def _view(key: str, v: ReportSectionVersion | None) -> SectionTextPublic:
     )
 
 
-async def list_sections(*, session: AsyncSession, actor: Actor, slug: str) -> list[dict]:
+async def _drafted(session: AsyncSession, slug: str, cache: ReportCache | None) -> Drafted:
+    return await cache.get(session, slug) if cache is not None else await draft(session, slug)
+
+
+async def list_sections(
+    *, session: AsyncSession, actor: Actor, slug: str, cache: ReportCache | None = None
+) -> list[dict]:
     """Every section in report order, with its current version and how many statements MAA
-    offers for it."""
+    offers for it. cache: the caller's ReportCache (the desk's), to skip re-reading the round."""
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
+    drafted = await _drafted(session, slug, cache)
+    snapshot, statements = drafted.snapshot, drafted.statements
     round_ = await round_by_slug(session, slug)
     counts = dict(
         (
@@ -73,7 +81,6 @@ async def list_sections(*, session: AsyncSession, actor: Actor, slug: str) -> li
             )
         ).all()
     )
-    statements = await asyncio.to_thread(draft_statements, snapshot)
     return [
         {
             "key": s.key,
@@ -191,13 +198,12 @@ async def _store(
 
 
 async def section_statements(
-    *, session: AsyncSession, actor: Actor, slug: str, key: str
+    *, session: AsyncSession, actor: Actor, slug: str, key: str, cache: ReportCache | None = None
 ) -> list[Statement]:
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
-    _section(snapshot, key)
-    drafted = await asyncio.to_thread(draft_statements, snapshot)
-    return drafted.get(key, [])
+    drafted = await _drafted(session, slug, cache)
+    _section(drafted.snapshot, key)
+    return drafted.statements.get(key, [])
 
 
 async def insert_statement(
@@ -237,9 +243,13 @@ async def section_evidence(
     grade: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    cache: ReportCache | None = None,
 ) -> EvidencePage:
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
+    if cache is not None:
+        snapshot = (await cache.get(session, slug)).snapshot
+    else:
+        snapshot = await report_snapshot(session=session, slug=slug)
     section = _section(snapshot, key)
     try:
         return evidence(
