@@ -103,19 +103,27 @@ def evidence(
         raise EvidenceRefused(
             "Evidence is kept beside the agency findings sections and the cross-cutting themes."
         )
-    flat: list[tuple[str, EvidenceItem]] = []
+    # Only the page's window becomes items: a theme chosen in 10,000 returns is counted, not
+    # copied, so every page costs one pass over the returns, whichever page it is.
+    start, stop = (page - 1) * per_page, page * per_page
+    seen = 0
+    groups: list[EvidenceGroup] = []
     for label, questions, rows in groups_of:
         rows = sorted(rows, key=lambda r: (order.get(r.case, len(order)), r.id))
         for r in rows:
+            written = [
+                (q.key, v)
+                for q in questions
+                if isinstance(v := r.answers.get(q.key), str) and v and not v.isspace()
+            ]
+            if seen + len(written) <= start or seen >= stop:
+                seen += len(written)
+                continue
             g = grade_of(r.answers.get(overall))[0]
-            for q in questions:
-                value = r.answers.get(q.key)
-                if isinstance(value, str) and value.strip():
-                    flat.append((label, EvidenceItem(r.id, r.agency, r.case, g, q.key, value)))
-    window = flat[(page - 1) * per_page : page * per_page]
-    groups: list[EvidenceGroup] = []
-    for label, item in window:
-        if not groups or groups[-1].label != label:
-            groups.append(EvidenceGroup(label, []))
-        groups[-1].items.append(item)
-    return EvidencePage(section.key, theme, groups, len(flat), page, per_page)
+            for qkey, value in written:
+                if start <= seen < stop:
+                    if not groups or groups[-1].label != label:
+                        groups.append(EvidenceGroup(label, []))
+                    groups[-1].items.append(EvidenceItem(r.id, r.agency, r.case, g, qkey, value))
+                seen += 1
+    return EvidencePage(section.key, theme, groups, seen, page, per_page)

@@ -124,6 +124,9 @@ async def test_write_insert_save_conflict_finalise_and_download_the_docx(collect
 
         # The report page: finalise, then download the Word file without the annex.
         await page.goto(base + "/desk/rounds/r-2026/writing")
+        await expect(page.locator("td[data-section=agency-csc]")).to_contain_text(
+            "Written (version 3)"
+        )
         await page.get_by_role("button", name="Finalise the report").click()
         await expect(page.get_by_role("status").first).to_contain_text("The report is final")
         await axe_check(page)
@@ -168,7 +171,7 @@ async def test_insert_without_script_returns_the_page_with_nothing_lost(collecto
         await ctx.close()
 
 
-async def test_a_viewer_reads_but_cannot_write(collector, context):
+async def test_a_viewer_reads_but_cannot_write_and_sees_new_returns(collector, context):
     await _round(collector)
     viewer = await collector.add_member("Vi Ewer", Role.viewer, telegram_id=9)
     page = await context.new_page()
@@ -178,3 +181,22 @@ async def test_a_viewer_reads_but_cannot_write(collector, context):
     await expect(page.get_by_label("Text (Markdown")).to_have_count(0)
     await expect(page.get_by_role("button", name="Insert")).to_have_count(0)
     await axe_check(page)
+    first = page.locator(".statement p.text").first
+    await expect(first).to_contain_text("(1 of 2 graded)")
+    # A return submitted since: the drafted figures move (nothing stale is shown).
+    async with collector.db.write() as session:
+        await rounds.set_round_status(
+            session=session, actor=SYSTEM, slug="r-2026", status=RoundStatus.open
+        )
+    status, draft = await collector.as_member(
+        "POST", "/api/returns", 2, json={"round": "r-2026", "case": "C3"}
+    )
+    assert status == 200, draft
+    for key, value in full_answers("good").items():
+        await collector.as_member(
+            "PUT", f"/api/returns/{draft['id']}/answers/{key}", 2, json={"value": value}
+        )
+    status, _ = await collector.as_member("POST", f"/api/returns/{draft['id']}/submit", 2)
+    assert status == 200
+    await page.reload()
+    await expect(first).to_contain_text("(2 of 3 graded)")

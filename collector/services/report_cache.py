@@ -9,11 +9,13 @@ changed": the cached pair is true while the version holds.
 import asyncio
 from dataclasses import dataclass
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.services import desk_board
 from collector.services.report_doc import report_snapshot
 from models.base import utcnow
+from models.ops import AuditEvent
 from report.snapshot import RoundSnapshot
 from report.statements import Statement, draft_statements
 
@@ -37,6 +39,25 @@ async def draft(session: AsyncSession, slug: str) -> Drafted:
     return Drafted(snapshot, statements)
 
 
+# Saving a section's text changes neither the figures, the statements nor the evidence. The
+# cached snapshot's own copy of the texts may then be older: readers take texts from the
+# section versions (report_text.list_sections, get_section), never from a cached snapshot.
+TEXT_ONLY = "report.section.save"
+
+
+async def _only_texts_since(
+    session: AsyncSession, was: tuple[int, str, str], now: tuple[int, str, str]
+) -> bool:
+    if was[1:] != now[1:]:
+        return False
+    others = await session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.id > was[0], AuditEvent.id <= now[0], AuditEvent.action != TEXT_ONLY)
+    )
+    return others == 0
+
+
 class ReportCache:
     """One entry per round; one rebuild at a time per round, shared by the requests meanwhile."""
 
@@ -52,6 +73,9 @@ class ReportCache:
         version = (*await desk_board.version(session), utcnow().date().isoformat())
         entry = self._entries.get(slug)
         if entry and entry.version == version:
+            return entry.drafted
+        if entry and await _only_texts_since(session, entry.version, version):
+            self._entries[slug] = _Entry(version, entry.drafted)
             return entry.drafted
         async with self._locks.setdefault(slug, asyncio.Lock()):
             entry = self._entries.get(slug)
