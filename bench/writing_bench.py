@@ -27,6 +27,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.api_bench import wait_up
 from bench.desk_bench import desk_session, machine, pct, seed_big, start_server
+from collector.db import Database
+from collector.services.report_doc import report_snapshot
+from report.statements import draft_statements
 
 TARGET_MS = 300
 
@@ -86,7 +89,25 @@ async def run(url: str, args: argparse.Namespace) -> bool:
         await http.close()
     finally:
         proc.terminate()
+    await where_the_cold_view_goes(url)
     return ok
+
+
+async def where_the_cold_view_goes(url: str) -> None:
+    """The first view after a change of the returns: reading the round, then drafting."""
+    db = Database(url)
+    async with db.read() as session:
+        t, cpu = time.perf_counter(), time.process_time()
+        snapshot = await report_snapshot(session=session, slug="big")
+        read = (time.perf_counter() - t, time.process_time() - cpu)
+    await db.dispose()
+    t, cpu = time.perf_counter(), time.process_time()
+    draft_statements(snapshot)
+    drafting = (time.perf_counter() - t, time.process_time() - cpu)
+    print(
+        f"cold view: reading the round {read[0]:.2f} s wall ({read[1]:.2f} s CPU), drafting "
+        f"every statement {drafting[0]:.2f} s wall ({drafting[1]:.2f} s CPU)"
+    )
 
 
 async def main() -> int:
