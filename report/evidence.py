@@ -8,7 +8,7 @@ agency. Each item carries its return id, so the desk can link to the return.
 from dataclasses import dataclass
 
 from models.grades import BY_KEY, NOT_GRADED
-from models.tool import MultichoiceQuestion, TextQuestion
+from models.tool import AuditTool, MultichoiceQuestion, TextQuestion
 from report.overview import grade_of
 from report.sections import SectionKind, SectionPlan
 from report.snapshot import ReturnRow, RoundSnapshot
@@ -50,11 +50,12 @@ class EvidencePage:
         return max(1, -(-self.total // self.per_page))
 
 
-def _theme_options(snapshot: RoundSnapshot) -> dict[str, tuple[str, str]]:
-    """option key -> (question key, label) for every multichoice question of the tool."""
+def theme_options(tool: AuditTool) -> dict[str, tuple[str, str]]:
+    """option key -> (question key, label) for every multichoice question of the tool: the
+    themes the evidence of the cross-cutting section can be asked for."""
     return {
         o.key: (q.key, o.label)
-        for q in snapshot.tool.questions
+        for q in tool.questions
         if isinstance(q, MultichoiceQuestion)
         for o in q.options
     }
@@ -90,7 +91,7 @@ def evidence(
         chosen = [r for r in chosen if r.agency == section.agency]
         groups_of = [(q.title, [q], chosen) for q in texts]
     elif section.kind == SectionKind.themes:
-        options = _theme_options(snapshot)
+        options = theme_options(snapshot.tool)
         if theme not in options:
             raise EvidenceRefused(f"Name a theme: one of {', '.join(options)}.")
         qkey = options[theme][0]
@@ -102,19 +103,27 @@ def evidence(
         raise EvidenceRefused(
             "Evidence is kept beside the agency findings sections and the cross-cutting themes."
         )
-    flat: list[tuple[str, EvidenceItem]] = []
+    # Only the page's window becomes items: a theme chosen in 10,000 returns is counted, not
+    # copied, so every page costs one pass over the returns, whichever page it is.
+    start, stop = (page - 1) * per_page, page * per_page
+    seen = 0
+    groups: list[EvidenceGroup] = []
     for label, questions, rows in groups_of:
         rows = sorted(rows, key=lambda r: (order.get(r.case, len(order)), r.id))
         for r in rows:
+            written = [
+                (q.key, v)
+                for q in questions
+                if isinstance(v := r.answers.get(q.key), str) and v and not v.isspace()
+            ]
+            if seen + len(written) <= start or seen >= stop:
+                seen += len(written)
+                continue
             g = grade_of(r.answers.get(overall))[0]
-            for q in questions:
-                value = r.answers.get(q.key)
-                if isinstance(value, str) and value.strip():
-                    flat.append((label, EvidenceItem(r.id, r.agency, r.case, g, q.key, value)))
-    window = flat[(page - 1) * per_page : page * per_page]
-    groups: list[EvidenceGroup] = []
-    for label, item in window:
-        if not groups or groups[-1].label != label:
-            groups.append(EvidenceGroup(label, []))
-        groups[-1].items.append(item)
-    return EvidencePage(section.key, theme, groups, len(flat), page, per_page)
+            for qkey, value in written:
+                if start <= seen < stop:
+                    if not groups or groups[-1].label != label:
+                        groups.append(EvidenceGroup(label, []))
+                    groups[-1].items.append(EvidenceItem(r.id, r.agency, r.case, g, qkey, value))
+                seen += 1
+    return EvidencePage(section.key, theme, groups, seen, page, per_page)

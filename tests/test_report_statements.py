@@ -71,3 +71,26 @@ def test_section_markdown_shows_raw_html_as_text_and_nests_headings() -> None:
     blocks = to_blocks("- one **two**\n\n1. first")
     assert [b.kind for b in blocks] == ["bullet", "number"]
     assert [(r.text, r.bold) for r in blocks[0].runs] == [("one ", False), ("two", True)]
+
+
+def test_word_count_is_exactly_split_on_every_kind_of_whitespace():
+    from report.statements.facts import word_count
+
+    samples = [
+        "",
+        " ",
+        "one",
+        "two words",
+        " leading",
+        "trailing ",
+        "double  space",
+        "line\nbreak",
+        "tab\there",
+        "unit\x1fseparator",
+        "non\xa0breaking space",
+        "café au lait",
+        "\u2003em space",
+        "a b c d e f",
+    ]
+    for text in samples:
+        assert word_count(text) == len(text.split()), repr(text)

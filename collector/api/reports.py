@@ -6,11 +6,10 @@ from collector.api.routing import Api, Call
 from collector.auth import ensure_member
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import retention
-from collector.services.report_doc import report_snapshot
+from collector.services.report_files import report_file
 from models.enums import Role
 from models.validators import THEME_THRESHOLD_MAX
-from report.formats import FORMATS, Format, UnknownFormat, get_format, render_async
+from report.formats import FORMATS, Format, UnknownFormat, get_format
 
 api = Api()
 
@@ -40,16 +39,14 @@ async def report(call: Call) -> web.Response:
     if annex not in ("0", "1"):
         raise BadRequest("annex must be 0 (leave the evidence annex out) or 1.")
     slug = call.param("slug")
-    async with call.request.app[DB].read() as session:
-        kept = await retention.kept_report(session, slug, fmt.name)
-        if kept is None:
-            snapshot = await report_snapshot(
-                session=session, slug=slug, annex=annex == "1", theme_threshold=threshold
-            )
-    if kept is not None:  # the round's answers were removed: its frozen report
-        return web.Response(body=kept, headers=_download(fmt, slug))
-    body = await render_async(snapshot, fmt.name)
-    return web.Response(body=body, headers=_download(fmt, snapshot.slug))
+    body = await report_file(
+        db=call.request.app[DB],
+        slug=slug,
+        fmt=fmt.name,
+        annex=annex == "1",
+        theme_threshold=threshold,
+    )
+    return web.Response(body=body, headers=_download(fmt, slug))
 
 
 def _download(fmt: Format, slug: str) -> dict[str, str]:

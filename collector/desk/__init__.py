@@ -7,12 +7,23 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from collector.desk import live, passkeys, people_pages, returns, round_pages, rounds, signin
+from collector.desk import (
+    live,
+    passkeys,
+    people_pages,
+    returns,
+    round_pages,
+    rounds,
+    signin,
+    writing,
+    writing_section,
+)
 from collector.desk.board_cache import BoardCache
 from collector.desk.common import desk_middleware
 from collector.desk.feed import ChangeFeed
-from collector.desk.keys import BOARDS, FEED
+from collector.desk.keys import BOARDS, FEED, REPORTS
 from collector.keys import DB
+from collector.services.report_cache import ReportCache
 
 HERE = Path(__file__).parent
 
@@ -44,7 +55,18 @@ def setup_desk(app: web.Application) -> None:
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     app.middlewares.append(desk_middleware)
     app[BOARDS] = BoardCache()
-    for module in (signin, rounds, round_pages, returns, live, people_pages, passkeys):
+    app[REPORTS] = ReportCache()
+    for module in (
+        signin,
+        rounds,
+        round_pages,
+        returns,
+        live,
+        people_pages,
+        passkeys,
+        writing,
+        writing_section,
+    ):
         app.add_routes(module.routes)
     app.router.add_static("/desk/static", HERE / "static", name="desk_static")
     app.cleanup_ctx.append(feed_ctx)

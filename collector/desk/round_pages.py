@@ -1,6 +1,5 @@
 """A round's other pages: reminders (dry run, send these now), the action plan, downloads."""
 
-from dataclasses import replace
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -11,9 +10,10 @@ from collector.desk.returns import changed
 from collector.errors import BadRequest
 from collector.keys import DB
 from collector.services import actions, desk_people, members, reminders, rounds
-from collector.services.snapshot import take_snapshot
+from collector.services.report_files import report_file
 from models.enums import ActionStatus, Role
-from report.formats import FORMATS, UnknownFormat, get_format, render_async
+from models.validators import THEME_THRESHOLD_MAX
+from report.formats import FORMATS, UnknownFormat, get_format
 from report.reminders import KIND_WORDS, stage_words
 
 routes = web.RouteTableDef()
@@ -146,23 +146,29 @@ async def downloads(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/desk/rounds/{slug}/report")
 async def report(request: web.Request) -> web.StreamResponse:
-    """The same report and exports as GET /api/rounds/{slug}/report, for a desk session."""
+    """The same report and exports as GET /api/rounds/{slug}/report (one implementation:
+    services/report_files.py), for a desk session."""
     me = desk(request)
     me.actor.require(Role.coordinator, Role.viewer)
     try:
         fmt = get_format(request.query.get("format", "html"))
     except UnknownFormat:
         raise BadRequest(f"Unknown format. Use one of: {', '.join(FORMATS)}.") from None
-    async with request.app[DB].read() as session:
-        snapshot = await take_snapshot(session=session, slug=request.match_info["slug"])
     raw = request.query.get("theme_threshold", "3")
-    if not raw.isdigit() or int(raw) < 1:
+    if not raw.isdigit() or not 1 <= int(raw) <= THEME_THRESHOLD_MAX:
         raise BadRequest("The theme threshold is a whole number of agencies, 1 or more.")
-    body = await render_async(replace(snapshot, theme_threshold=int(raw)), fmt.name)
+    # The annex checkbox: ticked sends annex=1; a form without it ticked sends nothing.
+    annex = request.query.get("annex", "1" if "annexed" not in request.query else "0")
+    if annex not in ("0", "1"):
+        raise BadRequest("annex is 0 (leave the evidence annex out) or 1.")
+    slug = request.match_info["slug"]
+    body = await report_file(
+        db=request.app[DB], slug=slug, fmt=fmt.name, annex=annex == "1", theme_threshold=int(raw)
+    )
     return web.Response(
         body=body,
         headers={
             "Content-Type": fmt.content_type,
-            "Content-Disposition": f'attachment; filename="{fmt.filename(snapshot.slug)}"',
+            "Content-Disposition": f'attachment; filename="{fmt.filename(slug)}"',
         },
     )

@@ -4,7 +4,7 @@ written beside the text: drafted statements and the evidence behind them."""
 
 import asyncio
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,13 +12,21 @@ from collector.auth import Actor
 from collector.errors import BadRequest, Conflict, NotFound, Unprocessable
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
-from collector.services.report_doc import READERS, ensure_draft, load_doc, report_snapshot
+from collector.services.report_cache import Drafted, ReportCache, draft
+from collector.services.report_doc import (
+    READERS,
+    current_texts,
+    ensure_draft,
+    load_doc,
+    report_snapshot,
+)
+from collector.services.snapshot import take_snapshot
 from models.enums import Role
 from models.report_doc import ReportSectionVersion, SectionTextPublic
 from models.rounds import Round
 from models.screening import describe, screen
 from report.evidence import EvidencePage, EvidenceRefused, evidence
-from report.sections import SectionPlan, find_section, plan_sections
+from report.sections import SectionKind, SectionPlan, find_section, plan_sections
 from report.snapshot import RoundSnapshot
 from report.statements import Statement, draft_statements
 
@@ -58,30 +66,29 @@ def _view(key: str, v: ReportSectionVersion | None) -> SectionTextPublic:
     )
 
 
-async def list_sections(*, session: AsyncSession, actor: Actor, slug: str) -> list[dict]:
+async def _drafted(session: AsyncSession, slug: str, cache: ReportCache | None) -> Drafted:
+    return await cache.get(session, slug) if cache is not None else await draft(session, slug)
+
+
+async def list_sections(
+    *, session: AsyncSession, actor: Actor, slug: str, cache: ReportCache | None = None
+) -> list[dict]:
     """Every section in report order, with its current version and how many statements MAA
-    offers for it."""
+    offers for it. cache: the caller's ReportCache (the desk's), to skip re-reading the round."""
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
+    drafted = await _drafted(session, slug, cache)
+    snapshot, statements = drafted.snapshot, drafted.statements
     round_ = await round_by_slug(session, slug)
-    counts = dict(
-        (
-            await session.execute(
-                select(ReportSectionVersion.section, func.max(ReportSectionVersion.version))
-                .where(ReportSectionVersion.round_id == round_.id)
-                .group_by(ReportSectionVersion.section)
-            )
-        ).all()
-    )
-    statements = await asyncio.to_thread(draft_statements, snapshot)
+    # The texts now, not the snapshot's: a cached snapshot may be older than the last save.
+    texts = await current_texts(session, round_.id)
     return [
         {
             "key": s.key,
             "title": s.title,
             "kind": s.kind.value,
             "agency": s.agency,
-            "version": counts.get(s.key, 0),
-            "has_text": bool(snapshot.writeup.texts.get(s.key)),
+            "version": texts[s.key].version if s.key in texts else 0,
+            "has_text": s.key in texts and bool(texts[s.key].text.strip()),
             "statements": len(statements.get(s.key, [])),
         }
         for s in plan_sections(snapshot)
@@ -106,8 +113,13 @@ async def list_versions(
 
 
 async def _check_key(session: AsyncSession, slug: str, key: str) -> None:
-    snapshot = await report_snapshot(session=session, slug=slug)
-    _section(snapshot, key)
+    # Which sections exist turns on who returned (and, for the comparison, on a previous
+    # round), not on the answers: read the round without them, so a save does not read every
+    # narrative of a big round.
+    skeleton = await take_snapshot(
+        session=session, slug=slug, with_previous=key == SectionKind.comparison, only_keys=[]
+    )
+    _section(skeleton, key)
 
 
 async def save_section(
@@ -191,13 +203,12 @@ async def _store(
 
 
 async def section_statements(
-    *, session: AsyncSession, actor: Actor, slug: str, key: str
+    *, session: AsyncSession, actor: Actor, slug: str, key: str, cache: ReportCache | None = None
 ) -> list[Statement]:
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
-    _section(snapshot, key)
-    drafted = await asyncio.to_thread(draft_statements, snapshot)
-    return drafted.get(key, [])
+    drafted = await _drafted(session, slug, cache)
+    _section(drafted.snapshot, key)
+    return drafted.statements.get(key, [])
 
 
 async def insert_statement(
@@ -237,9 +248,13 @@ async def section_evidence(
     grade: str | None = None,
     page: int = 1,
     per_page: int = 50,
+    cache: ReportCache | None = None,
 ) -> EvidencePage:
     actor.require(*READERS)
-    snapshot = await report_snapshot(session=session, slug=slug)
+    if cache is not None:
+        snapshot = (await cache.get(session, slug)).snapshot
+    else:
+        snapshot = await report_snapshot(session=session, slug=slug)
     section = _section(snapshot, key)
     try:
         return evidence(

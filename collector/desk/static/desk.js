@@ -90,4 +90,29 @@ function passkeys() {
   });
 }
 
-document.addEventListener("DOMContentLoaded", () => { live(); passkeys(); });
+// The writing page: "Insert" appends the statement to the editor in place (without script it
+// posts the form, which returns the page with the same text appended). Nothing is saved here.
+function writing() {
+  const editor = document.querySelector("textarea[data-editor]");
+  if (!editor) return;
+  // Leaving the page (a filter, a link) with unsaved words asks first; saving does not.
+  const saved = editor.value;
+  let leaving = false;
+  editor.form.addEventListener("submit", () => { leaving = true; });
+  window.addEventListener("beforeunload", (event) => {
+    if (!leaving && editor.value !== saved) event.preventDefault();
+  });
+  document.querySelectorAll("button[data-insert]").forEach((button) => {
+    button.addEventListener("click", (event) => {
+      event.preventDefault();
+      const before = editor.value.replace(/\s+$/, "");
+      editor.value = before ? before + "\n\n" + button.dataset.insert : button.dataset.insert;
+      editor.focus();
+      editor.setSelectionRange(editor.value.length, editor.value.length);
+      const note = document.getElementById("insert-status");
+      if (note) note.textContent = "Statement added at the end of the text. It is not saved yet.";
+    });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => { live(); passkeys(); writing(); });
