@@ -10,6 +10,7 @@ the agencies and cases those returns touch.
 import asyncio
 from collections import deque
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -36,9 +37,15 @@ class _Round:
     last: int  # the highest audit event id taken in
     seen: deque[int] = field(default_factory=lambda: deque(maxlen=WINDOW))
     version: int = 0  # counts the changes taken in, for the views built from them
-    views: dict[tuple, tuple[int, OverviewReport, list[AgencyProgress]]] = field(
-        default_factory=dict
-    )
+    views: dict[tuple, "_View"] = field(default_factory=dict)
+
+
+@dataclass
+class _View:
+    version: int
+    report: OverviewReport
+    agencies: list[AgencyProgress]
+    drawn: dict[str, Any] = field(default_factory=dict)  # the page's parts, drawn once
 
 
 class BoardCache:
@@ -63,25 +70,27 @@ class BoardCache:
         async with db.read() as session:
             round_ = await round_by_slug(session, slug)
             async with lock:
-                report, agencies = await self._figures(session, round_, self._view(actor))
+                view = await self._figures(session, round_, self._view(actor))
             return await desk_board.finish_board(
-                session=session, actor=actor, round_=round_, report=report, agencies=agencies
+                session=session,
+                actor=actor,
+                round_=round_,
+                report=view.report,
+                agencies=view.agencies,
+                drawn=view.drawn,
             )
 
-    async def _figures(
-        self, session: AsyncSession, round_: Round, view: tuple
-    ) -> tuple[OverviewReport, list[AgencyProgress]]:
+    async def _figures(self, session: AsyncSession, round_: Round, key: tuple) -> _View:
         state = await self._current(session, round_)
-        built = state.views.get(view)
-        if built is None or built[0] != state.version:
-            if view[0] == "all":
+        view = state.views.get(key)
+        if view is None or view.version != state.version:
+            if key[0] == "all":
                 report = await asyncio.to_thread(state.figures.report)
                 agencies = state.figures.progress()
             else:
-                report, agencies = await asyncio.to_thread(state.figures.agency_view, view[1])
-            built = (state.version, report, agencies)
-            state.views[view] = built
-        return built[1], built[2]
+                report, agencies = await asyncio.to_thread(state.figures.agency_view, key[1])
+            view = state.views[key] = _View(state.version, report, agencies)
+        return view
 
     async def _current(self, session: AsyncSession, round_: Round) -> _Round:
         state = self._rounds.get(round_.slug)

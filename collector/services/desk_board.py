@@ -7,8 +7,9 @@ returns only for grades), so the desk and the report always agree.
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,6 +52,9 @@ class Board:
     reminders: dict[str, int]  # status -> count (coordinators only)
     tallies_only: bool  # viewers: counts and grades, no cases
     built_at: datetime
+    # The page's parts drawn from these figures (grid, charts), drawn once and shared by
+    # every request while the figures stand.
+    drawn: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def scope_to_agency(snapshot: RoundSnapshot, code: str | None) -> RoundSnapshot:
@@ -107,6 +111,7 @@ async def finish_board(
     report: OverviewReport,
     agencies: list[AgencyProgress],
     now: datetime | None = None,
+    drawn: dict[str, Any] | None = None,
 ) -> Board:
     """The board from its figures: with the concerns and reminders (read now, cheaply) and
     the days to the due date."""
@@ -127,6 +132,7 @@ async def finish_board(
         reminders=reminders,
         tallies_only=actor.role == Role.viewer,
         built_at=now,
+        drawn={} if drawn is None else drawn,
     )
 
 
