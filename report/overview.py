@@ -1,6 +1,7 @@
 """Build the overview report model from a round snapshot: every figure is computed here, once."""
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from models.enums import ExpectationStatus, RoundStatus
@@ -24,7 +25,7 @@ from report.model import (
     SectionView,
     ThemeRow,
 )
-from report.snapshot import ReturnRow, RoundSnapshot
+from report.snapshot import AgencyRow, ReturnRow, RoundSnapshot
 from report.tally import Tally, tally
 
 MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
@@ -88,33 +89,87 @@ def _domains(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> list[DomainRo
     return rows
 
 
-def _matrix(snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int) -> Matrix:
+def domain_rows(snapshot: RoundSnapshot) -> list[DomainRow]:
+    """Grades per domain of the snapshot's submitted returns."""
+    return _domains(snapshot, snapshot.submitted)
+
+
+def add_domains(parts: list[list[DomainRow]], snapshot: RoundSnapshot) -> list[DomainRow]:
+    """The domain rows of disjoint sets of returns (each part from `domain_rows`), added up:
+    what `domain_rows` gives for all of them at once."""
+    rows = _domains(snapshot, [])  # every domain, counts zero
+    for part in parts:
+        rows = [
+            replace(
+                r,
+                grades=[x + y for x, y in zip(r.grades, p.grades, strict=True)],
+                not_graded=r.not_graded + p.not_graded,
+            )
+            for r, p in zip(rows, part, strict=True)
+        ]
+    return rows
+
+
+def overall_grades(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> dict[str, dict[str, str]]:
+    """Each case's overall grades given, by agency code (grade key or "not_graded")."""
     key = snapshot.tool.overall.key
-    asked = {(e.agency, e.case) for e in snapshot.expectations if _expected(e.status)}
-    given = {(r.agency, r.case): grade_of(r.answers.get(key))[0] for r in returns}
-    involved = {a for a, _ in asked | given.keys()}
-    cases_in = {c for _, c in asked | given.keys()}
-    agencies = [a for a in snapshot.agencies if a.code in involved]
-    rows = []
-    for case in (c.reference for c in snapshot.cases if c.reference in cases_in):
-        cells, ranks, by_grade = [], [], defaultdict(list)
-        for a in agencies:
-            grade = given.get((a.code, case))
-            if grade in BY_KEY:
-                cells.append(BY_KEY[grade].short)
-                ranks.append(BY_KEY[grade].rank)
-                by_grade[BY_KEY[grade]].append(a.name)
-            elif grade is not None:
-                cells.append(NOT_GRADED_LABEL)
-            else:
-                cells.append("–" if (a.code, case) in asked else "")
-        spread = max(ranks) - min(ranks) if ranks else 0
-        flagged = spread >= min_steps
-        detail = ""
-        if flagged:
-            ordered = sorted(by_grade.items(), key=lambda kv: kv[0].rank)
-            detail = "; ".join(f"{g.short}: {', '.join(names)}" for g, names in ordered)
-        rows.append(MatrixRow(case, cells, spread, flagged, detail))
+    given: dict[str, dict[str, str]] = defaultdict(dict)
+    for r in returns:
+        given[r.case][r.agency] = grade_of(r.answers.get(key))[0]
+    return given
+
+
+def asked_cells(snapshot: RoundSnapshot) -> dict[str, set[str]]:
+    """Each case's agencies expected to return it."""
+    asked: dict[str, set[str]] = defaultdict(set)
+    for e in snapshot.expectations:
+        if _expected(e.status):
+            asked[e.case].add(e.agency)
+    return asked
+
+
+def matrix_columns(
+    snapshot: RoundSnapshot, asked: dict[str, set[str]], given: dict[str, dict[str, str]]
+) -> list[AgencyRow]:
+    """The grid's agencies: those asked for, or giving, any case."""
+    involved = {a for codes in asked.values() for a in codes}
+    involved |= {a for grades in given.values() for a in grades}
+    return [a for a in snapshot.agencies if a.code in involved]
+
+
+def matrix_row(
+    case: str, agencies: list[AgencyRow], given: dict[str, str], asked: set[str], min_steps: int
+) -> MatrixRow:
+    """One case's row of the grid: each agency's grade, and whether they differ enough."""
+    cells, ranks, by_grade = [], [], defaultdict(list)
+    for a in agencies:
+        grade = given.get(a.code)
+        if grade in BY_KEY:
+            cells.append(BY_KEY[grade].short)
+            ranks.append(BY_KEY[grade].rank)
+            by_grade[BY_KEY[grade]].append(a.name)
+        elif grade is not None:
+            cells.append(NOT_GRADED_LABEL)
+        else:
+            cells.append("–" if a.code in asked else "")
+    spread = max(ranks) - min(ranks) if ranks else 0
+    flagged = spread >= min_steps
+    detail = ""
+    if flagged:
+        ordered = sorted(by_grade.items(), key=lambda kv: kv[0].rank)
+        detail = "; ".join(f"{g.short}: {', '.join(names)}" for g, names in ordered)
+    return MatrixRow(case, cells, spread, flagged, detail)
+
+
+def _matrix(snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int) -> Matrix:
+    asked = asked_cells(snapshot)
+    given = overall_grades(snapshot, returns)
+    agencies = matrix_columns(snapshot, asked, given)
+    rows = [
+        matrix_row(c, agencies, given.get(c, {}), asked.get(c, set()), min_steps)
+        for c in (c.reference for c in snapshot.cases)
+        if c in asked or c in given
+    ]
     return Matrix([a.name for a in agencies], rows, min_steps)
 
 
@@ -253,6 +308,22 @@ def _sections(snapshot: RoundSnapshot, theme_threshold: int | None) -> list[Sect
     ]
 
 
+@dataclass(frozen=True)
+class Figures:
+    """The report's figures that are counted over every submitted return."""
+
+    tally: Tally
+    domains: list[DomainRow]
+    matrix: Matrix
+
+
+def report_figures(snapshot: RoundSnapshot, min_steps: int = MATRIX_MIN_STEPS) -> Figures:
+    returns = snapshot.submitted
+    return Figures(
+        tally(snapshot), _domains(snapshot, returns), _matrix(snapshot, returns, min_steps)
+    )
+
+
 def build_report(
     snapshot: RoundSnapshot,
     *,
@@ -260,14 +331,18 @@ def build_report(
     min_steps: int = MATRIX_MIN_STEPS,
     max_excerpts: int = MAX_EXCERPTS,
     figures_only: bool = False,
+    figures: Figures | None = None,
 ) -> OverviewReport:
     """The whole overview report of a round, from its submitted returns only.
 
     figures_only: the counts, grades and grid alone, without findings, themes, narrative,
     actions or comparison (the desk's live dashboard reads only the grades).
+    figures: those counts, grades and grid already worked out from this snapshot's returns
+    (the desk keeps them current part by part); computed here when not given.
     """
-    t = tally(snapshot)
-    returns = snapshot.submitted
+    f = figures or report_figures(snapshot, min_steps)
+    t = f.tally
+    returns = [] if figures_only else snapshot.submitted
     by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
     for r in returns:
         by_agency[r.agency].append(r)
@@ -305,8 +380,8 @@ def build_report(
         outcomes=_outcomes(t),
         not_graded_total=sum(reasons.values()),
         not_graded_reasons=[Count(reason_label(k), n) for k, n in reasons.most_common()],
-        domains=_domains(snapshot, returns),
-        matrix=_matrix(snapshot, returns, min_steps),
+        domains=f.domains,
+        matrix=f.matrix,
         findings=[] if figures_only else _findings(snapshot, by_agency, max_excerpts),
         max_excerpts=max_excerpts,
         theme_threshold=theme_threshold or snapshot.theme_threshold,

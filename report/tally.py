@@ -81,9 +81,14 @@ def tally(snapshot: RoundSnapshot) -> Tally:
         )
         for a in snapshot.agencies
     ]
+    return tally_of(snapshot.slug, agencies)
+
+
+def tally_of(slug: str, agencies: list[AgencyTally]) -> Tally:
+    """The round's tally from its agencies' own (each counted by `tally` of that agency)."""
     return Tally(
-        round=snapshot.slug,
-        total_returns=sum(returned.values()),
+        round=slug,
+        total_returns=sum(a.returned for a in agencies),
         agencies_returning=sum(1 for a in agencies if a.returned),
         agencies=agencies,
     )

@@ -247,6 +247,10 @@ async def test_reminders_actions_and_invites_pages_write_through_the_services(co
     assert status == 200 and queued >= 1 and "none had been sent" in page
     status, page = await d.post("/desk/rounds/r-2026/reminders", {})
     assert "0 reminders queued now" in page  # each reminder once
+    # Recorded as the coordinator who pressed it, not the server.
+    assert [(e.actor_id, e.actor) for e in await _events(collector, "reminder.queue")] == [
+        (coord, f"member:{coord}")
+    ]
 
     async with collector.db.read() as session:
         from models.rounds import Action

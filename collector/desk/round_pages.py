@@ -4,7 +4,6 @@ from datetime import UTC, datetime
 
 from aiohttp import web
 
-from collector.auth import SYSTEM
 from collector.desk.common import desk, render, see_other
 from collector.desk.returns import changed
 from collector.errors import BadRequest
@@ -50,10 +49,9 @@ async def reminders_send(request: web.Request) -> web.StreamResponse:
     me = desk(request)
     me.actor.require(Role.coordinator)
     slug = request.match_info["slug"]
-    # Only the server (or the bot's service token) queues, as in the chat's "Send these now":
-    # the coordinator's check is the one just made. Each reminder's key queues it once.
+    # Recorded as this coordinator's act. Each reminder's key queues it once.
     async with request.app[DB].write() as session:
-        result = await reminders.plan(session=session, actor=SYSTEM, slug=slug)
+        result = await reminders.send_now(session=session, actor=me.actor, slug=slug)
     raise see_other(f"/desk/rounds/{slug}/reminders?queued={result['queued']}")
 
 

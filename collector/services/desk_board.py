@@ -1,4 +1,5 @@
-"""What the desk's round dashboard shows, read once and cut to what the actor may see.
+"""What the desk's round dashboard shows, cut to what the actor may see, and the reads that
+keep it current (collector/desk/board_cache.py).
 
 Figures come from the same snapshot and report builder as the overview report (submitted
 returns only for grades), so the desk and the report always agree.
@@ -6,17 +7,20 @@ returns only for grades), so the desk and the report always agree.
 
 import asyncio
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Forbidden
+from collector.services.board_figures import AgencyProgress, progress
 from collector.services.lookup import round_by_slug
 from collector.services.progress import agencies_in_order
 from models.base import utcnow
+from models.concerns import Concern as ConcernRow
 from models.enums import ExpectationStatus, ReturnStatus, Role
 from models.ops import AuditEvent, Reminder
 from models.people import Agency
@@ -31,28 +35,7 @@ ROLES_WITH_CASES = (Role.coordinator, Role.agency_lead, Role.auditor)
 
 
 @dataclass(frozen=True)
-class AgencyProgress:
-    code: str
-    name: str
-    expected: int
-    submitted: int
-    drafts: int  # draft or reopened: being worked on
-    not_started: int
-
-    @property
-    def outstanding(self) -> int:
-        return max(self.expected - self.submitted, 0)
-
-    @property
-    def breakdown(self) -> str:
-        """As the report writes it: "7 (of 8)", or "8" when every expected return is in."""
-        if self.submitted < self.expected:
-            return f"{self.submitted} (of {self.expected})"
-        return str(self.submitted)
-
-
-@dataclass(frozen=True)
-class Concern:
+class Concern:  # as the dashboard lists it
     at: datetime
     case: str
     agency: str
@@ -69,6 +52,9 @@ class Board:
     reminders: dict[str, int]  # status -> count (coordinators only)
     tallies_only: bool  # viewers: counts and grades, no cases
     built_at: datetime
+    # The page's parts drawn from these figures (grid, charts), drawn once and shared by
+    # every request while the figures stand.
+    drawn: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
 
 def scope_to_agency(snapshot: RoundSnapshot, code: str | None) -> RoundSnapshot:
@@ -82,43 +68,59 @@ def scope_to_agency(snapshot: RoundSnapshot, code: str | None) -> RoundSnapshot:
     )
 
 
-def progress(snapshot: RoundSnapshot) -> list[AgencyProgress]:
-    expected: dict[str, set[str]] = {}
-    for e in snapshot.expectations:
-        if e.status == ExpectationStatus.expected:
-            expected.setdefault(e.agency, set()).add(e.case)
-    rows = []
-    for a in snapshot.agencies:
-        cases = expected.get(a.code, set())
-        mine = [r for r in snapshot.returns if r.agency == a.code and r.case in cases]
-        submitted = sum(1 for r in mine if r.status == ReturnStatus.submitted)
-        drafts = len(mine) - submitted
-        rows.append(
-            AgencyProgress(a.code, a.name, len(cases), submitted, drafts, len(cases) - len(mine))
-        )
-    return rows
+def may_see_board(actor: Actor) -> None:
+    if actor.role not in (*ROLES_WITH_CASES, Role.viewer):
+        raise Forbidden("This needs a member role.")
+    if actor.role in (Role.agency_lead, Role.auditor) and not actor.agency_id:
+        raise Forbidden("Only members of an agency have returns to see.")
+
+
+def own_agency(actor: Actor) -> bool:
+    """Agency leads and auditors see their own agency only."""
+    return actor.role in (Role.agency_lead, Role.auditor)
 
 
 async def round_board(
     *, session: AsyncSession, actor: Actor, slug: str, now: datetime | None = None
 ) -> Board:
-    """The dashboard of a round for this actor (the same visibility rules as the API)."""
-    if actor.role not in (*ROLES_WITH_CASES, Role.viewer):
-        raise Forbidden("This needs a member role.")
-    if actor.role in (Role.agency_lead, Role.auditor) and not actor.agency_id:
-        raise Forbidden("Only members of an agency have returns to see.")
-    now = now or utcnow()
+    """The dashboard of a round for this actor, counted afresh from every return (the same
+    visibility rules as the API). The desk's pages use `BoardCache`, which keeps these
+    figures current change by change; this is what they must always equal."""
+    may_see_board(actor)
     round_ = await round_by_slug(session, slug)
     snapshot = await grades_snapshot(session, round_)
-    own = actor.role in (Role.agency_lead, Role.auditor)
-    if own:
+    if own_agency(actor):
         snapshot = scope_to_agency(snapshot, actor.agency_code)
-    concerns = await _concerns(session, round_.id, actor.agency_id if own else None)
-    reminders = await _reminders(session, round_.id) if actor.role == Role.coordinator else {}
     # Building the report is CPU work over every return: off the event loop.
     report = await asyncio.to_thread(build_report, snapshot, figures_only=True)
-    agencies = progress(snapshot)
+    return await finish_board(
+        session=session,
+        actor=actor,
+        round_=round_,
+        report=report,
+        agencies=progress(snapshot),
+        now=now,
+    )
+
+
+async def finish_board(
+    *,
+    session: AsyncSession,
+    actor: Actor,
+    round_: Round,
+    report: OverviewReport,
+    agencies: list[AgencyProgress],
+    now: datetime | None = None,
+    drawn: dict[str, Any] | None = None,
+) -> Board:
+    """The board from its figures: with the concerns and reminders (read now, cheaply) and
+    the days to the due date."""
+    now = now or utcnow()
+    own = own_agency(actor)
+    concerns = await _concerns(session, round_.id, actor.agency_id if own else None)
+    reminders = await _reminders(session, round_.id) if actor.role == Role.coordinator else {}
     overdue = now > round_.due_at
+    agencies = list(agencies)
     if overdue:  # the ones to chase first
         agencies.sort(key=lambda a: (a.outstanding == 0, -a.outstanding))
     return Board(
@@ -130,6 +132,7 @@ async def round_board(
         reminders=reminders,
         tallies_only=actor.role == Role.viewer,
         built_at=now,
+        drawn={} if drawn is None else drawn,
     )
 
 
@@ -187,30 +190,66 @@ async def grades_snapshot(session: AsyncSession, round_: Round) -> RoundSnapshot
 
 
 async def _concerns(session: AsyncSession, round_id: int, agency_id: int | None) -> list[Concern]:
+    # From the concern rows (one per concern.raised event, written with it), which are
+    # indexed by round: the audit trail holds every answer written.
     query = (
-        select(AuditEvent.at, Case.reference, Agency.code, AuditReturn.id)
-        .join(AuditReturn, AuditReturn.id == AuditEvent.entity_id)
-        .join(Case, Case.id == AuditReturn.case_id)
-        .join(Agency, Agency.id == AuditReturn.agency_id)
-        .where(
-            AuditEvent.entity == "return",
-            AuditEvent.action == "concern.raised",
-            AuditReturn.round_id == round_id,
-        )
-        .order_by(AuditEvent.id.desc())
+        select(ConcernRow.raised_at, ConcernRow.case_reference, Agency.code, ConcernRow.return_id)
+        .join(Agency, Agency.id == ConcernRow.agency_id)
+        .where(ConcernRow.round_id == round_id)
+        .order_by(ConcernRow.id.desc())
         .limit(50)
     )
     if agency_id is not None:
-        query = query.where(AuditReturn.agency_id == agency_id)
+        query = query.where(ConcernRow.agency_id == agency_id)
     return [Concern(*row) for row in (await session.execute(query)).all()]
 
 
-async def version(session: AsyncSession) -> tuple[int, str]:
-    """Changes so far: every write records an audit event, and a reminder's sending (which
-    records none) stamps its row; a dashboard built at this version is true while it holds."""
-    last = (await session.execute(select(func.max(AuditEvent.id)))).scalar() or 0
-    sent = (await session.execute(select(func.max(Reminder.sent_at)))).scalar()
-    return last, sent.isoformat() if sent else ""
+@dataclass(frozen=True)
+class Change:
+    event_id: int
+    entity: str
+    entity_id: int | None
+    action: str
+
+
+async def latest_event(session: AsyncSession) -> int:
+    return (await session.execute(select(func.max(AuditEvent.id)))).scalar() or 0
+
+
+async def changes_after(session: AsyncSession, floor: int) -> list[Change]:
+    """Audit events after this id: every write records one, in its own transaction."""
+    rows = await session.execute(
+        select(AuditEvent.id, AuditEvent.entity, AuditEvent.entity_id, AuditEvent.action)
+        .where(AuditEvent.id > floor)
+        .order_by(AuditEvent.id)
+    )
+    return [Change(*row) for row in rows.all()]
+
+
+async def returns_now(
+    session: AsyncSession, round_: Round, ids: set[int]
+) -> tuple[list[ReturnRow], list[int]]:
+    """These returns of the round as they are now (grade answers only), and those of the ids
+    no longer in it."""
+    keys = [q.key for q in load_tool(round_.tool_version).grade_questions]
+    answers: dict[int, dict] = defaultdict(dict)
+    for return_id, key, value in await session.execute(
+        select(Answer.return_id, Answer.question_key, Answer.value).where(
+            Answer.return_id.in_(ids), Answer.question_key.in_(keys)
+        )
+    ):
+        answers[return_id][key] = value
+    rows = await session.execute(
+        select(AuditReturn.id, Agency.code, Case.reference, AuditReturn.status)
+        .join(Agency, Agency.id == AuditReturn.agency_id)
+        .join(Case, Case.id == AuditReturn.case_id)
+        .where(AuditReturn.id.in_(ids), AuditReturn.round_id == round_.id)
+    )
+    found = [
+        ReturnRow(id=i, agency=a, case=c, status=ReturnStatus(st), answers=answers.get(i, {}))
+        for i, a, c, st in rows.all()
+    ]
+    return found, sorted(ids - {r.id for r in found})
 
 
 async def _reminders(session: AsyncSession, round_id: int) -> dict[str, int]:

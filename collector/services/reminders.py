@@ -111,6 +111,21 @@ async def plan(
 ) -> dict[str, Any]:
     """Work the policy for one round (or every open and closed one) and queue what is due."""
     _allow(actor, dry_run)
+    return await _plan(session=session, actor=actor, slug=slug, at=at, dry_run=dry_run)
+
+
+async def send_now(
+    *, session: AsyncSession, actor: Actor, slug: str, at: datetime | None = None
+) -> dict[str, Any]:
+    """A coordinator's "Send these now" on the desk: one round's due reminders queued (each
+    once, by its key), recorded as that coordinator's act, not the server's."""
+    actor.require(Role.coordinator)
+    return await _plan(session=session, actor=actor, slug=slug, at=at, dry_run=False)
+
+
+async def _plan(
+    *, session: AsyncSession, actor: Actor, slug: str | None, at: datetime | None, dry_run: bool
+) -> dict[str, Any]:
     at = at or utcnow()
     if slug is not None:
         round_list = [await round_by_slug(session, slug)]
