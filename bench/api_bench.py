@@ -186,6 +186,20 @@ def cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def thread_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far of a process's event loop (its main thread) and its other threads
+    (the SQLite writer, asyncio.to_thread workers), from Linux /proc."""
+    out: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        name = "event loop" if task.name == str(pid) else "other threads"
+        try:
+            fields = (task / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return out
+
+
 async def server_backends(url: str) -> list[int]:
     """The PostgreSQL server processes serving the MAA collector (none for SQLite)."""
     if not url.startswith("postgresql"):
@@ -269,8 +283,10 @@ def main() -> None:
         spy = profile(pids[0], args.profile, args.seconds) if args.profile else None
         backends = asyncio.run(server_backends(url))
         m_cpu = cpu_seconds(pids), cpu_seconds(backends)
+        threads = thread_cpu(pids[0])
         m_done, m_err = asyncio.run(load(maa_req, args.seconds, args.concurrency))
         backends2 = asyncio.run(server_backends(url))
+        threads = {k: v - threads.get(k, 0) for k, v in thread_cpu(pids[0]).items()}
         m_cpu = cpu_seconds(pids) - m_cpu[0], cpu_seconds(backends2) - m_cpu[1]
         if spy is not None:
             spy.wait()
@@ -291,6 +307,10 @@ def main() -> None:
     if kind == "PostgreSQL":
         print(f" + PostgreSQL backends {1e6 * m_cpu[1] / max(m_done, 1):.0f} µs", end="")
     print(f"; CPU ratio (bare/MAA server): {b_us / m_us:.2f}")
+    busy = {k: v for k, v in threads.items() if v > 0}
+    per_thread = ", ".join(f"{k} {1e6 * v / max(m_done, 1):.0f} µs" for k, v in busy.items())
+    print(f"  by thread (first server): {per_thread}")
+    print(f"load average: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     if args.replicas > 1:
         events = asyncio.run(count_events(url))
         # Every acknowledged write was a change (each value is new): one event each, no more.

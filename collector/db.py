@@ -2,11 +2,11 @@
 
 Two ways to run a transaction: `write()`/`read()` give an ORM session (SQLModel services), and
 `run(procedure)` runs a procedure written once against `collector.dbport.Port` (the hot writes:
-answers, who is asking) on SQLite's writer thread or on a pooled asyncpg connection.
+answers, who is asking) on SQLite's writer thread or, on PostgreSQL, in the batches of
+`collector.pg_writer` (both commit the writes queued meanwhile together).
 """
 
 import asyncio
-import contextlib
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -22,7 +22,8 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
-from collector.dbport import PRAGMAS, PgPort, Port
+from collector.dbport import PRAGMAS, Port
+from collector.pg_writer import PgWriter
 from collector.sqlite_writer import SqliteWriter
 from collector.startup import sqlite_folder
 from models.logs import floor
@@ -131,6 +132,7 @@ class Database:
         self.writer: SqliteWriter | None = None
         self._pool: asyncpg.Pool | None = None
         self._pool_lock = asyncio.Lock()
+        self._batches = PgWriter(self._connection)
         self._write = async_sessionmaker(self.write_engine, expire_on_commit=False)
         self._read = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
@@ -147,31 +149,23 @@ class Database:
 
     async def run(self, procedure: Procedure[T]) -> T:
         """Run a procedure in one transaction: committed if it returns, rolled back if it
-        raises. SQLite: on the writer thread (group commit); PostgreSQL: a pooled connection."""
+        raises. SQLite: on the writer thread; PostgreSQL: in a batch on a pooled connection
+        (`collector.pg_writer`). Both answer only once the write has committed."""
         if self.is_sqlite:
             if self.writer is None:  # started by the app; lazily for other users (the demo)
                 self.start_writer()
                 if self.writer is None:
                     raise RuntimeError("procedures need an SQLite file, not an in-memory database")
             return await self.writer.run(procedure)
+        return await self._batches.run(procedure)
+
+    @asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
         pool = self._pool or await self._open_pool()
         # No acquire timeout: asyncpg would wrap every acquire in a task; connecting has its
         # own timeout, and a statement its server-side and client-side ones.
         async with pool.acquire() as conn:
-            port = PgPort(conn)
-            try:
-                result = await procedure(port)
-            except BaseException:
-                if port.transaction is not None:
-                    # A lost connection cannot roll back; the pool discards it on release.
-                    with contextlib.suppress(
-                        asyncpg.PostgresError, asyncpg.InterfaceError, OSError
-                    ):
-                        await port.transaction.rollback()
-                raise
-            if port.transaction is not None:
-                await port.transaction.commit()
-            return result
+            yield conn
 
     async def _open_pool(self) -> asyncpg.Pool:
         # min_size=0: opening the pool connects to nothing, so a collector starts (and answers
@@ -205,6 +199,7 @@ class Database:
         if self.writer is not None:
             await self.writer.close()
             self.writer = None
+        await self._batches.close()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None

@@ -7,8 +7,9 @@ speak (ON CONFLICT, RETURNING, TRUE/FALSE). What differs between the databases s
 - SQLite (`SqlitePort`): plain `sqlite3` calls on the writer thread's connection
   (`collector.sqlite_writer`). Its methods are coroutines that never suspend, so the thread
   drives a whole procedure with one `coro.send(None)` (`drive`) and keeps its group commit.
-- PostgreSQL (`PgPort`): an asyncpg connection from the collector's pool; asyncpg prepares each
-  statement once per connection and reuses it (its statement cache).
+- PostgreSQL (`collector.pg_writer.BatchPort`): the procedures queued meanwhile run in
+  lock-step on one pooled asyncpg connection, each statement sent once for all of them
+  (pipelined), prepared once per connection (asyncpg's statement cache).
 
 Both sides begin the transaction lazily: reads before `begin()` need no transaction, the first
 write (or `begin()`, before a read that must lock) opens it, so a read-only procedure (who is
@@ -176,43 +177,3 @@ def numbered(sql: str) -> str:
         count = iter(range(1, 1000))
         done = _numbered[sql] = _PLACEHOLDER.sub(lambda _: f"${next(count)}", sql)
     return done
-
-
-class PgPort:
-    """An asyncpg connection from the pool; one instance per procedure run (`Database.run`)."""
-
-    dialect = "postgresql"
-
-    def __init__(self, conn: Any) -> None:
-        self.conn = conn
-        self.transaction: Any = None
-
-    async def begin(self) -> None:
-        if self.transaction is None:
-            self.transaction = self.conn.transaction()
-            await self.transaction.start()
-
-    def for_update(self, alias: str) -> str:
-        return f" FOR UPDATE OF {alias}"
-
-    async def fetch_one(self, sql: str, *args: Any) -> Row | None:
-        sql, args = positional(sql, args)
-        return await self.conn.fetchrow(numbered(sql), *args)
-
-    async def fetch_all(self, sql: str, *args: Any) -> list[Row]:
-        sql, args = positional(sql, args)
-        return await self.conn.fetch(numbered(sql), *args)
-
-    async def execute(self, sql: str, *args: Any) -> int:
-        await self.begin()
-        sql, args = positional(sql, args)
-        status = await self.conn.execute(numbered(sql), *args)  # e.g. "INSERT 0 1"
-        return int(status.rpartition(" ")[2] or 0)
-
-    async def write_returning(self, sql: str, *args: Any) -> Row | None:
-        await self.begin()
-        sql, args = positional(sql, args)
-        return await self.conn.fetchrow(numbered(sql), *args)
-
-    def read_stamp(self, value: Any) -> datetime | None:
-        return None if value is None else value.astimezone(UTC)

@@ -140,7 +140,9 @@ async def test_json_without_its_content_type_is_415_on_write_routes(world):
 
 
 async def test_broken_compressed_bodies_after_credentials(world):
-    broken = gzip.compress(b'{"value": "Share the plan."}')[:-9] + b"garbage"
+    # mtime 672: these bytes, read as brotli, are no error but an unfinished stream (about one
+    # gzip header time in nine is), which aiohttp decodes to an empty body without a word.
+    broken = gzip.compress(b'{"value": "Share the plan."}', mtime=672)[:-9] + b"garbage"
     path = f"/api/returns/{world.return_id}/answers/learning"
     before = await _events(world)
     for encoding in ["gzip", "deflate", "br"]:

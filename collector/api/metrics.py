@@ -40,8 +40,7 @@ async def measure(
     finally:
         metrics = request.app[METRICS]
         method, route = request.method, route_of(request)
-        metrics.requests.labels(method, route, str(status)).inc()
-        metrics.latency.labels(method, route).observe(time.perf_counter() - started)
+        metrics.count(method, route, str(status), time.perf_counter() - started)
         if 200 <= status < 300:
             if (method, route) in ANSWER_ROUTES:
                 metrics.answers.inc()

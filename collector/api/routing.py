@@ -78,6 +78,9 @@ def describe_validation(exc: ValidationError) -> str:
 
 
 NUL_TEXT = "Text may not hold NUL characters or unpaired surrogates."
+UNREADABLE_COMPRESSED = (
+    "The request body could not be read: its compressed stream is broken or holds no JSON."
+)
 
 
 async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
@@ -94,6 +97,11 @@ async def _body(request: web.Request, model: type[BaseModel]) -> BaseModel:
         body = model.model_validate_json(raw)
     except ValidationError as exc:
         if any(err["type"] == "json_invalid" for err in exc.errors()):
+            if request.headers.get("Content-Encoding", "identity").lower() != "identity":
+                # aiohttp does not check that a br (or gzip) stream reached its end: a broken
+                # stream may decode, without an error, to a body cut short. Whether that is
+                # what happened cannot be told apart from a whole stream of non-JSON here.
+                raise BadRequest(UNREADABLE_COMPRESSED, code="unreadable_body") from None
             raise BadRequest("The request body is not valid JSON.", code="invalid_json") from None
         raise BadRequest(f"The request body does not fit: {describe_validation(exc)}.") from None
     # One check for every text field of every body (PostgreSQL refuses NUL in text).
