@@ -7,7 +7,7 @@
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot import flow, flow_views, texts
+from bot import flow, flow_moderation, flow_views, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_chat import SEND, AuditChat
@@ -36,7 +36,14 @@ COORDINATOR_COMMANDS = (
     "disable",
     "enable",
 )
-COMMANDS = ("start", "help", "desk", *AUDITOR_COMMANDS, *COORDINATOR_COMMANDS)
+COMMANDS = (
+    "start",
+    "help",
+    "desk",
+    *AUDITOR_COMMANDS,
+    *COORDINATOR_COMMANDS,
+    *flow_moderation.COMMANDS,
+)
 # A button answer's de-duplication travels in its own write (one collector call per turn).
 ANSWER_KINDS = frozenset({Kind.answer, Kind.reason})
 ButtonHandler = Callable[[Person, ChatState, Press, int | None, Once], Awaitable[list[Out]]]
@@ -75,6 +82,12 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.start(who, state, args))
         state.held = None  # moved on from a name warning: nothing is sent
         waiting, state.progress_for = state.progress_for, None  # any command ends the wait
+        if flow_moderation.forget(state) and name == "cancel":
+            return [Send(Screen(flow_moderation.words.REPLY_CANCELLED))]
+        if name in flow_moderation.COMMANDS:
+            return await self.guard(
+                state, flow_moderation.command(self.client, who, state, name, args)
+            )
         if waiting is not None and name == "cancel":
             return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
         if state.kept and name not in ("help", *COORDINATOR_COMMANDS):
@@ -140,6 +153,7 @@ class Chat(AuditChat, ConcernsChat):
             Kind.send: self.actions_press,
             Kind.action_status: self.actions_press,
             Kind.progress_cancel: self.actions_press,
+            **{kind: self.moderation_press for kind in flow_moderation.KINDS},
             **{kind: screen for kind in SCREEN_KINDS},
         }
 
@@ -177,6 +191,11 @@ class Chat(AuditChat, ConcernsChat):
     ) -> list[Out]:
         return await self.actions_button(who, state, press.kind, list(press.parts))
 
+    async def moderation_press(
+        self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
+    ) -> list[Out]:
+        return await flow_moderation.press(self.client, who, state, press)
+
     async def text(
         self,
         who: Person,
@@ -188,6 +207,13 @@ class Chat(AuditChat, ConcernsChat):
         """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
         button data, so a reply to an action reminder is that action's progress. `update_id`:
         the Telegram update, de-duplicated once (bot/once.py)."""
+        query = flow_moderation.replying_to(reply_to, state)
+        if query is not None and not state.kept:  # a reply to a moderation query
+            if not await Once(self.client, update_id).first():
+                return []
+            return await self.guard(
+                state, flow_moderation.save_reply(self.client, who, state, query, text)
+            )
         replied = buttons.decode(reply_to) if reply_to else None
         progress = replied is not None and replied.kind == Kind.post_progress
         waiting = state.progress_for is not None and not state.kept

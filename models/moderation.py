@@ -159,6 +159,16 @@ class AllocateBody(BaseModel):
     agency: str | None = None  # coordinators name the agency; leads allocate their own
 
 
+class AuditorPublic(BaseModel):
+    id: int
+    name: str
+    role: str
+
+
+class AllocateTo(BaseModel):
+    auditor: int = Field(ge=1)
+
+
 class AllocationPublic(BaseModel):
     round: str
     agency: str

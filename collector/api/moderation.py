@@ -8,7 +8,9 @@ from collector.keys import DB
 from collector.services import allocation, moderation
 from models.moderation import (
     AllocateBody,
+    AllocateTo,
     AllocationPublic,
+    AuditorPublic,
     ExtensionAsk,
     ExtensionDecide,
     ExtensionPublic,
@@ -143,6 +145,20 @@ async def list_allocations(call: Call) -> list[AllocationPublic]:
 
 
 @api.route(
+    "GET",
+    "/api/allocations/auditors",
+    "Whom an agency's cases can be allocated to (leads: their own agency)",
+    response=list[AuditorPublic],
+    query={"agency": "agency code (coordinators)"},
+)
+async def list_auditors(call: Call) -> list[AuditorPublic]:
+    ensure_member(call.actor)
+    agency = call.request.query.get("agency") or None
+    async with call.request.app[DB].read() as session:
+        return await allocation.auditors(session=session, actor=call.actor, agency=agency)
+
+
+@api.route(
     "POST",
     "/api/allocations",
     "Allocate an expected case to one of the agency's auditors (leads; coordinators)",
@@ -153,6 +169,24 @@ async def allocate(call: Call) -> AllocationPublic:
     ensure_member(call.actor)
     async with call.request.app[DB].write() as session:
         return await allocation.allocate(session=session, actor=call.actor, data=call.body)
+
+
+@api.route(
+    "PUT",
+    "/api/expectations/{expectation_id}/allocation",
+    "Allocate an expected case, named by its id, to one of the agency's auditors",
+    body=AllocateTo,
+    response=AllocationPublic,
+)
+async def allocate_expectation(call: Call) -> AllocationPublic:
+    ensure_member(call.actor)
+    async with call.request.app[DB].write() as session:
+        return await allocation.allocate_expectation(
+            session=session,
+            actor=call.actor,
+            expectation_id=call.int_param("expectation_id"),
+            auditor=call.body.auditor,
+        )
 
 
 @api.route(

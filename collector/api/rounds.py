@@ -27,6 +27,9 @@ class Progress(BaseModel):
     total_questions: int
     due_at: Any
     overdue: bool | None = None
+    mine: bool | None = None  # allocated to the member asking (collector.services.allocation)
+    auditor: str | None = None  # whom the agency lead allocated it to
+    extended_to: Any = None  # an approved extension's date
 
 
 class TallyAgency(BaseModel):

@@ -27,6 +27,7 @@ from models.moderation import (
     AllocateBody,
     Allocation,
     AllocationPublic,
+    AuditorPublic,
     Extension,
     ExtensionAsk,
     ExtensionPublic,
@@ -104,6 +105,57 @@ async def allocations(session: AsyncSession, round_id: int) -> dict[int, int]:
     return dict(rows.all())
 
 
+async def auditors(
+    *, session: AsyncSession, actor: Actor, agency: str | None = None
+) -> list[AuditorPublic]:
+    """Whom an agency's cases can be allocated to: its auditors and leads, not disabled."""
+    scope = _agency_scope(actor, agency)
+    if scope is None:
+        raise Unprocessable("Say which agency: coordinators name it ('agency').", code="agency")
+    found = await agency_by_code(session, scope)
+    rows = await session.execute(
+        select(Member)
+        .where(Member.agency_id == found.id, Member.disabled_at.is_(None))
+        .where(Member.role.in_(AGENCY_PEOPLE))
+        .order_by(Member.role != Role.auditor, Member.id)
+    )
+    return [AuditorPublic(id=m.id or 0, name=m.display_name, role=m.role) for m in rows.scalars()]
+
+
+async def mine_first(
+    session: AsyncSession, round_: Round, actor: Actor, rows: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """An agency's expected returns with whom each is allocated to; the actor's own first."""
+    people = await session.execute(
+        select(Case.reference, Member.id, Member.display_name)
+        .join(Expectation, Expectation.case_id == Case.id)
+        .join(Allocation, Allocation.expectation_id == Expectation.id)
+        .join(Member, Member.id == Allocation.member_id)
+        .where(Expectation.round_id == round_.id, Expectation.agency_id == actor.agency_id)
+    )
+    by_case = {ref: (mid, name) for ref, mid, name in people.all()}
+    dues = await session.execute(
+        select(Case.reference, Extension.until)
+        .join(Expectation, Expectation.case_id == Case.id)
+        .join(Extension, Extension.expectation_id == Expectation.id)
+        .where(Expectation.round_id == round_.id, Expectation.agency_id == actor.agency_id)
+        .where(Extension.status == ExtensionStatus.approved)
+    )
+    extended: dict[str, date] = {}
+    for ref, until in dues.all():
+        extended[ref] = max(until, extended.get(ref, until))
+    out = [
+        row
+        | {
+            "mine": by_case.get(row["case"], (None,))[0] == actor.member_id,
+            "auditor": by_case.get(row["case"], (None, None))[1],
+            "extended_to": extended.get(row["case"]),
+        }
+        for row in rows
+    ]
+    return sorted(out, key=lambda r: not r["mine"])  # stable: cohort order within each part
+
+
 async def expected_cases(
     *, session: AsyncSession, actor: Actor, slug: str, agency: str | None = None
 ) -> list[AllocationPublic]:
@@ -139,9 +191,45 @@ async def expected_cases(
 
 async def allocate(*, session: AsyncSession, actor: Actor, data: AllocateBody) -> AllocationPublic:
     """This case to this auditor of the agency; the same allocation again changes nothing."""
+    _may_allocate(actor)
+    found = await _expected(session, actor, data.round, data.case, data.agency)
+    return await _assign(session, actor, found, data.auditor)
+
+
+def _may_allocate(actor: Actor) -> None:
     if actor.role not in (Role.agency_lead, Role.coordinator):
         raise Forbidden("Allocating cases needs the agency lead or coordinator role.")
-    found = await _expected(session, actor, data.round, data.case, data.agency)
+
+
+async def _by_id(session: AsyncSession, expectation_id: int) -> _Expected | None:
+    row = (
+        await session.execute(
+            select(Expectation, Round, Agency, Case)
+            .join(Round, Round.id == Expectation.round_id)
+            .join(Agency, Agency.id == Expectation.agency_id)
+            .join(Case, Case.id == Expectation.case_id)
+            .where(Expectation.id == expectation_id)
+        )
+    ).first()
+    return _Expected(*row) if row is not None else None
+
+
+async def allocate_expectation(
+    *, session: AsyncSession, actor: Actor, expectation_id: int, auditor: int
+) -> AllocationPublic:
+    """The same, by the expectation's id (the chat's buttons carry it: 64 bytes at most)."""
+    _may_allocate(actor)
+    found = await _by_id(session, expectation_id)
+    if found is None or found.expectation.status != ExpectationStatus.expected:
+        raise NotFound(f"There is no expected case {expectation_id}.")
+    _agency_scope(actor, found.agency.code)  # a lead: their own agency only
+    return await _assign(session, actor, found, auditor)
+
+
+async def _assign(
+    session: AsyncSession, actor: Actor, found: _Expected, auditor: int
+) -> AllocationPublic:
+    data = AllocateBody(round=found.round.slug, case=found.case.reference, auditor=auditor)
     member = await session.get(Member, data.auditor)
     if (
         member is None
@@ -307,18 +395,9 @@ async def decide_extension(
     """A coordinator approves or declines; the same decision again changes nothing."""
     actor.require(Role.coordinator)
     ext = await session.get(Extension, extension_id, with_for_update=True)
-    if ext is None:
+    found = await _by_id(session, ext.expectation_id) if ext is not None else None
+    if ext is None or found is None:
         raise NotFound(f"There is no extension request {extension_id}.")
-    row = (
-        await session.execute(
-            select(Expectation, Round, Agency, Case)
-            .join(Round, Round.id == Expectation.round_id)
-            .join(Agency, Agency.id == Expectation.agency_id)
-            .join(Case, Case.id == Expectation.case_id)
-            .where(Expectation.id == ext.expectation_id)
-        )
-    ).one()
-    found = _Expected(*row)
     wanted = ExtensionStatus.approved if approve else ExtensionStatus.declined
     if ext.status == wanted:
         return _ext_view(ext, found)

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.auth import Actor
 from collector.errors import Forbidden
 from collector.sealing import unseal_json
+from collector.services.allocation import mine_first
 from collector.services.lookup import round_by_slug
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role
@@ -156,7 +157,8 @@ async def assignments(*, session: AsyncSession, actor: Actor, slug: str) -> list
     if actor.role not in (Role.auditor, Role.agency_lead, Role.coordinator) or not actor.agency_id:
         raise Forbidden("Only members of an agency have cases to audit.")
     round_ = await round_by_slug(session, slug)
-    return await expected_returns(session=session, round_=round_, agency_id=actor.agency_id)
+    rows = await expected_returns(session=session, round_=round_, agency_id=actor.agency_id)
+    return await mine_first(session, round_, actor, rows)  # allocation: my cases first
 
 
 async def overdue(
