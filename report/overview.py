@@ -6,6 +6,7 @@ from datetime import datetime
 from models.enums import ExpectationStatus, RoundStatus
 from models.grades import BY_KEY, BY_NAME, NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, SCALE
 from models.tool import MultichoiceQuestion, TextQuestion
+from report.grade_values import grade_of  # kept importable from here
 from report.model import (
     ActionLine,
     AgencyFindings,
@@ -24,6 +25,7 @@ from report.model import (
     SectionView,
     ThemeRow,
 )
+from report.moderated import AGENCY, MODERATED, moderated_lines, overall
 from report.snapshot import ReturnRow, RoundSnapshot
 from report.tally import Tally, tally
 
@@ -34,18 +36,6 @@ NO_REASON = "No reason given"
 
 def long_date(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def grade_of(value: object) -> tuple[str, str]:
-    """(grade key or "not_graded", reason key) of a stored grade answer, tolerating odd shapes."""
-    if isinstance(value, str):
-        value = {"grade": value}
-    if not isinstance(value, dict):
-        return NOT_GRADED, ""
-    grade = value.get("grade")
-    if grade in BY_KEY:
-        return grade, ""
-    return NOT_GRADED, str(value.get("reason") or "")
 
 
 def reason_label(key: str) -> str:
@@ -88,10 +78,12 @@ def _domains(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> list[DomainRo
     return rows
 
 
-def _matrix(snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int) -> Matrix:
+def _matrix(
+    snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int, grades: str = AGENCY
+) -> Matrix:
     key = snapshot.tool.overall.key
     asked = {(e.agency, e.case) for e in snapshot.expectations if _expected(e.status)}
-    given = {(r.agency, r.case): grade_of(r.answers.get(key))[0] for r in returns}
+    given = {(r.agency, r.case): overall(r, key, grades) for r in returns}
     involved = {a for a, _ in asked | given.keys()}
     cases_in = {c for _, c in asked | given.keys()}
     agencies = [a for a in snapshot.agencies if a.code in involved]
@@ -260,12 +252,19 @@ def build_report(
     min_steps: int = MATRIX_MIN_STEPS,
     max_excerpts: int = MAX_EXCERPTS,
     figures_only: bool = False,
+    grades: str | None = None,
 ) -> OverviewReport:
     """The whole overview report of a round, from its submitted returns only.
 
     figures_only: the counts, grades and grid alone, without findings, themes, narrative,
     actions or comparison (the desk's live dashboard reads only the grades).
+    grades: which grades the case grid and its "grades differ" analysis use: the agencies'
+    own ("agency") or, where a moderator recorded one, the moderated grade ("moderated");
+    by default the snapshot's choice.
     """
+    grades = grades or snapshot.matrix_grades
+    if grades not in (AGENCY, MODERATED):
+        raise ValueError(f"grades is {AGENCY!r} or {MODERATED!r}")
     t = tally(snapshot)
     returns = snapshot.submitted
     by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
@@ -306,7 +305,7 @@ def build_report(
         not_graded_total=sum(reasons.values()),
         not_graded_reasons=[Count(reason_label(k), n) for k, n in reasons.most_common()],
         domains=_domains(snapshot, returns),
-        matrix=_matrix(snapshot, returns, min_steps),
+        matrix=_matrix(snapshot, returns, min_steps, grades),
         findings=[] if figures_only else _findings(snapshot, by_agency, max_excerpts),
         max_excerpts=max_excerpts,
         theme_threshold=theme_threshold or snapshot.theme_threshold,
@@ -323,4 +322,6 @@ def build_report(
             f"{long_date(w.finalised_at)} by {w.finalised_by}" if w.final and w.finalised_at else ""
         ),
         annex=snapshot.annex,
+        moderated=moderated_lines(snapshot, returns),
+        matrix_grades=grades,
     )

@@ -1,5 +1,7 @@
 """The overview report and exports of a round, in every format, from one snapshot."""
 
+from dataclasses import replace
+
 from aiohttp import web
 
 from collector.api.routing import Api, Call
@@ -11,6 +13,7 @@ from collector.services.report_doc import report_snapshot
 from models.enums import Role
 from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, Format, UnknownFormat, get_format, render_async
+from report.moderated import AGENCY, MODERATED
 
 api = Api()
 
@@ -24,6 +27,8 @@ api = Api()
         "format": f"one of {', '.join(FORMATS)} (default html)",
         "theme_threshold": "a theme is cross-cutting when this many agencies raise it (default 3)",
         "annex": "0 leaves out the evidence annex of verbatim answers (default 1)",
+        "grades": "agency (default) or moderated: the grades the case grid and its "
+        "'grades differ' analysis use",
     },
 )
 async def report(call: Call) -> web.Response:
@@ -39,6 +44,9 @@ async def report(call: Call) -> web.Response:
     annex = call.request.query.get("annex", "1")
     if annex not in ("0", "1"):
         raise BadRequest("annex must be 0 (leave the evidence annex out) or 1.")
+    grades = call.request.query.get("grades", AGENCY)
+    if grades not in (AGENCY, MODERATED):
+        raise BadRequest(f"grades must be {AGENCY} or {MODERATED}.")
     slug = call.param("slug")
     async with call.request.app[DB].read() as session:
         kept = await retention.kept_report(session, slug, fmt.name)
@@ -48,7 +56,7 @@ async def report(call: Call) -> web.Response:
             )
     if kept is not None:  # the round's answers were removed: its frozen report
         return web.Response(body=kept, headers=_download(fmt, slug))
-    body = await render_async(snapshot, fmt.name)
+    body = await render_async(replace(snapshot, matrix_grades=grades), fmt.name)
     return web.Response(body=body, headers=_download(fmt, snapshot.slug))
 
 

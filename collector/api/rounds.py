@@ -40,6 +40,7 @@ class TallyAgency(BaseModel):
     overall_grades: dict[str, int]
     not_graded: int
     not_graded_reasons: dict[str, int]
+    extended_to: str = ""  # the agency's approved extension (ISO date), "" when none
 
 
 class TallyPublic(BaseModel):

@@ -95,6 +95,19 @@ async def extended_dues(session: AsyncSession, round_id: int) -> dict[int, date]
     return dues
 
 
+async def agency_extensions(session: AsyncSession, round_id: int) -> dict[int, str]:
+    """agency id -> its latest approved extension (ISO date), for the tally."""
+    rows = await session.execute(
+        select(Expectation.agency_id, Extension.until)
+        .join(Expectation, Expectation.id == Extension.expectation_id)
+        .where(Expectation.round_id == round_id, Extension.status == ExtensionStatus.approved)
+    )
+    out: dict[int, str] = {}
+    for agency_id, until in rows.all():
+        out[agency_id] = max(until.isoformat(), out.get(agency_id, ""))
+    return out
+
+
 async def allocations(session: AsyncSession, round_id: int) -> dict[int, int]:
     """expectation id -> the allocated member's id, for a round."""
     rows = await session.execute(

@@ -23,6 +23,8 @@ from models.enums import ReminderStatus, ReturnStatus, Role
 from models.grades import BY_KEY, SCALE, grade_name
 from models.moderation import (
     QUERY_KIND,
+    Extension,
+    ExtensionStatus,
     GradeModerate,
     ModeratedGrade,
     ModeratedGradePublic,
@@ -36,7 +38,7 @@ from models.moderation import (
 )
 from models.people import Agency, Member
 from models.returns import Answer, AuditReturn
-from models.rounds import Case, Round
+from models.rounds import Case, Expectation, Round
 from models.tool import GradeQuestion, load_tool
 from report import moderation_text
 from report.concern_text import who
@@ -457,3 +459,29 @@ async def moderated_grades(
     return [
         _grade_view(r, await _answer(session, return_id, r.question_key)) for r in rows.scalars()
     ]
+
+
+async def moderation_of(
+    session: AsyncSession, round_id: int
+) -> tuple[dict[int, dict[str, str]], dict[tuple[str, str], str]]:
+    """For a round's snapshot: moderated grades by return, and approved extensions (ISO date)
+    by (agency code, case reference)."""
+    rows = await session.execute(
+        select(ModeratedGrade.return_id, ModeratedGrade.question_key, ModeratedGrade.grade)
+        .join(AuditReturn, AuditReturn.id == ModeratedGrade.return_id)
+        .where(AuditReturn.round_id == round_id)
+    )
+    moderated: dict[int, dict[str, str]] = {}
+    for rid, key, grade in rows.all():
+        moderated.setdefault(rid, {})[key] = grade
+    dues = await session.execute(
+        select(Agency.code, Case.reference, Extension.until)
+        .join(Expectation, Expectation.id == Extension.expectation_id)
+        .join(Agency, Agency.id == Expectation.agency_id)
+        .join(Case, Case.id == Expectation.case_id)
+        .where(Expectation.round_id == round_id, Extension.status == ExtensionStatus.approved)
+    )
+    extended: dict[tuple[str, str], str] = {}
+    for code, ref, until in dues.all():
+        extended[(code, ref)] = max(until.isoformat(), extended.get((code, ref), ""))
+    return moderated, extended
