@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from models.base import ts, utcnow
+from models.validators import Id
 
 QUERY_KIND = "query"  # Reminder.kind of a message carrying a moderation query
 EXTENSION_KIND = "extension"  # Reminder.kind of a request for more time, to coordinators
@@ -155,7 +156,7 @@ class ModeratedGradePublic(BaseModel):
 class AllocateBody(BaseModel):
     round: str = Field(min_length=1, max_length=64)
     case: str = Field(min_length=1, max_length=16)
-    auditor: int = Field(ge=1)  # the member id of one of the agency's auditors
+    auditor: Id  # the member id of one of the agency's auditors
     agency: str | None = None  # coordinators name the agency; leads allocate their own
 
 
@@ -166,7 +167,7 @@ class AuditorPublic(BaseModel):
 
 
 class AllocateTo(BaseModel):
-    auditor: int = Field(ge=1)
+    auditor: Id
 
 
 class AllocationPublic(BaseModel):

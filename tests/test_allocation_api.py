@@ -139,6 +139,10 @@ async def test_extension_bad_input(collector, ids):
     )
     assert (status, body["error"]) == (422, "not_later")
     status, body = await collector.as_member(
+        "POST", "/api/extensions", PAT, json=base | {"until": "9999-12-31"}
+    )
+    assert (status, body["error"]) == (422, "too_far")
+    status, body = await collector.as_member(
         "POST", "/api/extensions", PAT, json=base | {"until": "2026-02-27", "case": "C3"}
     )
     assert status == 404  # the Police do not audit C3

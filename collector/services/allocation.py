@@ -8,7 +8,7 @@ chat); an approved one moves that agency's reminder schedule (`extended_dues`, r
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -40,6 +40,7 @@ from report.concern_text import who
 from report.reminder_policy import local_date, policy_from
 
 AGENCY_PEOPLE = (Role.auditor, Role.agency_lead)
+MAX_EXTENSION = timedelta(days=366)  # beyond this a round is better closed and audited again
 
 
 @dataclass
@@ -339,6 +340,12 @@ async def ask_extension(
         raise Unprocessable(
             f"The round is due on {due.isoformat()}: an extension is to a later date.",
             code="not_later",
+        )
+    if data.until > due + MAX_EXTENSION:
+        raise Unprocessable(
+            f"An extension is at most {MAX_EXTENSION.days} days after the due date "
+            f"({due.isoformat()}).",
+            code="too_far",
         )
     refuse_identifiers(data.reason)
     same = await session.scalar(

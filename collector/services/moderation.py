@@ -9,7 +9,7 @@ the queried answer is the answer write's (`collector.services.answers`, which as
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -105,11 +105,20 @@ async def _view(
     session: AsyncSession, rt: _Return, query: ModerationQuery, queued_to: list[str] | None = None
 ) -> QueryPublic:
     rows = await session.execute(
-        select(QueryMessage).where(QueryMessage.query_id == query.id).order_by(QueryMessage.id)
+        select(QueryMessage, Member.display_name)
+        .outerjoin(Member, Member.id == QueryMessage.author_id)
+        .where(QueryMessage.query_id == query.id)
+        .order_by(QueryMessage.id)
     )
+    # Names are read now, not stored in the thread: an erased member's name is gone from it too.
     thread = [
-        ThreadEntry(entry=m.entry, text=unseal(m.text), author=m.author, at=m.at)  # SEALING: read
-        for m in rows.scalars()
+        ThreadEntry(
+            entry=m.entry,
+            text=unseal(m.text),  # SEALING: read
+            author=name or ("the maa command" if m.author_id is None else m.author),
+            at=m.at,
+        )
+        for m, name in rows.all()
     ]
     assert query.id is not None
     return QueryPublic(
@@ -127,20 +136,13 @@ async def _view(
     )
 
 
-async def _label(session: AsyncSession, actor: Actor) -> str:
-    if actor.member_id is None:
-        return "the maa command"
-    name = await session.scalar(select(Member.display_name).where(Member.id == actor.member_id))
-    return name or actor.label
-
-
-def _message(query_id: int, entry: QueryEntry, text: str | None, actor: Actor, author: str) -> Any:
+def _message(query_id: int, entry: QueryEntry, text: str | None, actor: Actor) -> Any:
     return QueryMessage(
         query_id=query_id,
         entry=entry,
         text=seal(text),  # SEALING: write
         author_id=actor.member_id,
-        author=author,
+        author=actor.label,  # as the audit trail: "member:3"; the name is read with the thread
     )
 
 
@@ -208,8 +210,7 @@ async def ask_query(
     session.add(query)
     await session.flush()
     assert query.id is not None
-    author = await _label(session, actor)
-    session.add(_message(query.id, QueryEntry.question, data.text.strip(), actor, author))
+    session.add(_message(query.id, QueryEntry.question, data.text.strip(), actor))
     people = await _agency_people(session, rt)
     answer = _quoted(await _answer(session, return_id, data.question))
     rows = [
@@ -293,8 +294,7 @@ async def reply_query(
     refuse_identifiers(clean)
     if not names_ok:
         warn_names(clean, tuple(rt.round.screen_allow or ()))
-    author = await _label(session, actor)
-    session.add(_message(query_id, QueryEntry.reply, clean, actor, author))
+    session.add(_message(query_id, QueryEntry.reply, clean, actor))
     await _answered(session, actor, rt, query, "reply")
     return await _view(session, rt, query)
 
@@ -337,9 +337,7 @@ async def close_query(
     refuse_identifiers(reason)
     before = query.status
     query.status, query.closed_at = QueryStatus.closed, utcnow()
-    session.add(
-        _message(query_id, QueryEntry.close, reason.strip(), actor, await _label(session, actor))
-    )
+    session.add(_message(query_id, QueryEntry.close, reason.strip(), actor))
     record(
         session,
         actor=actor,
@@ -485,3 +483,22 @@ async def moderation_of(
     for code, ref, until in dues.all():
         extended[(code, ref)] = max(until.isoformat(), extended.get((code, ref), ""))
     return moderated, extended
+
+
+async def forget_texts(session: AsyncSession, round_id: int) -> None:
+    """Retention: the round's query threads, moderation and extension reasons lose their text
+    (who and when stay), in the transaction that removes the round's answers."""
+    returns = select(AuditReturn.id).where(AuditReturn.round_id == round_id)
+    queries = select(ModerationQuery.id).where(ModerationQuery.return_id.in_(returns))
+    await session.execute(
+        update(QueryMessage).where(QueryMessage.query_id.in_(queries)).values(text=None)
+    )
+    await session.execute(
+        update(ModeratedGrade).where(ModeratedGrade.return_id.in_(returns)).values(reason="")
+    )
+    expected = select(Expectation.id).where(Expectation.round_id == round_id)
+    await session.execute(
+        update(Extension)
+        .where(Extension.expectation_id.in_(expected))
+        .values(reason="", decision_reason=None)
+    )
