@@ -8,7 +8,7 @@
 - /extension [SLUG] CASE DATE REASON: ask for more time; coordinators Approve / Decline.
 
 Small functions taking the collector client, the person and their ChatState and returning
-`list[Out]`; `bot.flow_commands.Chat` only routes to them.
+`list[Out]`, behind the `Moderation` collaborator that `bot.flow_commands.Chat` routes to.
 """
 
 import logging
@@ -18,15 +18,13 @@ from bot import texts_moderation as words
 from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen
 from bot.flow_out import Deliver, Edit, Out, Person, Send, Toast
+from bot.flow_rounds import Rounds
+from bot.once import Once
 from bot.state import ChatState
 from models.buttons import Kind, Press, StaleButton, decode, encode
-from models.enums import Role
 from models.screening import Finding, describe
 
 log = logging.getLogger(__name__)
-
-COMMANDS = ("allocate", "extension")
-KINDS = (Kind.reply_query, Kind.decide_extension, Kind.allocate)
 
 
 def forget(state: ChatState) -> bool:
@@ -140,9 +138,7 @@ async def decide(client: CollectorClient, who: Person, press: Press) -> list[Out
 # ---- allocation
 async def allocate(client: CollectorClient, who: Person, args: list[str]) -> list[Out]:
     """/allocate [SLUG]: the agency's expected cases, each with a button per auditor."""
-    tid = who.telegram_id
-    if (await client.me(tid)).get("role") != Role.agency_lead:
-        return [Send(Screen(words.LEADS_ONLY))]
+    tid = who.telegram_id  # only leads get here (bot/flow_rules.py)
     slug, _ = await _round_and_rest(client, who, args)
     if slug is None:
         return [Send(Screen(words.WHICH_ROUND))]
@@ -186,30 +182,44 @@ async def allocate_press(client: CollectorClient, who: Person, press: Press) -> 
     return [Toast(note[:200]), Send(Screen(note))]
 
 
-# ---- the hooks Chat calls
-async def command(
-    client: CollectorClient, who: Person, state: ChatState, name: str, args: list[str]
-) -> list[Out]:
-    if name == "allocate":
-        return await allocate(client, who, args)
-    return await extension(client, who, args)
+class Moderation:
+    """The chat's part in moderation: a collaborator of `bot.flow_commands.Chat`, which routes
+    the commands (their rules: bot/flow_rules.py), the buttons and replies here."""
 
+    KINDS = (Kind.reply_query, Kind.decide_extension, Kind.allocate)
+    CANCELLED = words.REPLY_CANCELLED
 
-async def press(
-    client: CollectorClient, who: Person, state: ChatState, pressed: Press
-) -> list[Out]:
-    if pressed.kind == Kind.reply_query:
-        return await ask_reply(state, pressed.num(0))
-    if pressed.kind == Kind.decide_extension:
-        if pressed.num(1) not in (0, 1):
-            raise StaleButton("no such decision")
-        return await decide(client, who, pressed)
-    return await allocate_press(client, who, pressed)
+    def __init__(self, client: CollectorClient, rounds: Rounds) -> None:
+        self.client, self.rounds = client, rounds
 
+    forget = staticmethod(forget)
 
-def replying_to(reply_to: str | None, state: ChatState) -> int | None:
-    """The query the typed text answers: the replied message's, or the one awaited."""
-    replied = decode(reply_to) if reply_to else None
-    if replied is not None and replied.kind == Kind.reply_query:
-        return replied.num(0)
-    return state.query_for
+    async def allocate(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
+        return await allocate(self.client, who, args)
+
+    async def extension(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
+        return await extension(self.client, who, args)
+
+    async def save_reply(
+        self, who: Person, state: ChatState, query_id: int, text: str
+    ) -> list[Out]:
+        return await save_reply(self.client, who, state, query_id, text)
+
+    async def press(
+        self, who: Person, state: ChatState, pressed: Press, message_id: int | None, once: Once
+    ) -> list[Out]:
+        if pressed.kind == Kind.reply_query:
+            return await ask_reply(state, pressed.num(0))
+        if pressed.kind == Kind.decide_extension:
+            if pressed.num(1) not in (0, 1):
+                raise StaleButton("no such decision")
+            return await decide(self.client, who, pressed)
+        return await allocate_press(self.client, who, pressed)
+
+    @staticmethod
+    def replying_to(reply_to: str | None, state: ChatState) -> int | None:
+        """The query the typed text answers: the replied message's, or the one awaited."""
+        replied = decode(reply_to) if reply_to else None
+        if replied is not None and replied.kind == Kind.reply_query:
+            return replied.num(0)
+        return state.query_for
