@@ -12,7 +12,8 @@ kind → handler) to the collaborator whose job it is, composed here:
 - `AuditCommands` (flow_audit.py): /audit, /status, /resume, /back, /skip, /cancel;
 - `Enrolment` (flow_start.py): /start and /help;
 - `Rounds`, `Coordinating`, `Actions`, `Concerns` (flow_rounds.py, flow_coord.py,
-  flow_actions.py, flow_concerns.py): the coordinators' and owners' side.
+  flow_actions.py, flow_concerns.py): the coordinators' and owners' side;
+- `Moderation` (flow_moderation.py): replies to moderation queries, /allocate, /extension.
 """
 
 import logging
@@ -28,6 +29,7 @@ from bot.flow_cases import Cases
 from bot.flow_chat import Auditing
 from bot.flow_concerns import Concerns
 from bot.flow_coord import Coordinating
+from bot.flow_moderation import Moderation
 from bot.flow_narrative import Narratives
 from bot.flow_out import Edit, Out, Person, Send, Toast
 from bot.flow_rounds import Rounds, Show
@@ -64,6 +66,7 @@ class Chat:
         self.coordinating = coord = Coordinating(client, rounds, bot_username)
         self.actions = actions = Actions(client, rounds)
         self.concerns = concerns = Concerns(client, rounds)
+        self.moderation = moderation = Moderation(client, rounds)
         # Which handler runs which command (its rules: RULES).
         self.commands: dict[str, CommandHandler] = {
             "start": enrol.start,
@@ -85,6 +88,8 @@ class Chat:
             "concerns": concerns.concerns,
             "disable": partial(coord.access, action="disable"),
             "enable": partial(coord.access, action="enable"),
+            "allocate": moderation.allocate,
+            "extension": moderation.extension,
         }
         # Which handler runs which kind of button.
         self.buttons: dict[Kind, ButtonHandler] = {
@@ -98,6 +103,7 @@ class Chat:
             Kind.action_status: self.status_press,
             Kind.send: self.send_press,
             Kind.names: self.names_press,
+            **{kind: moderation.press for kind in Moderation.KINDS},
             **{kind: self.screens.screen_press for kind in SCREEN_KINDS},
         }
         # Which part shows which view of a round, picked from the round buttons (Kind.tally).
@@ -140,6 +146,8 @@ class Chat:
             waiting, state.progress_for = state.progress_for, None  # any command ends the wait
             if waiting is not None and name == "cancel":
                 return [Send(Screen(texts.PROGRESS_CANCELLED))]
+            if self.moderation.forget(state) and name == "cancel":
+                return [Send(Screen(self.moderation.CANCELLED))]
         if state.kept and rule.kept_first:
             return await self.guard(state, self.retry(who, state))
         return await self.guard(state, self.checked(who, state, rule, handler, args))
@@ -195,6 +203,12 @@ class Chat:
         """Typed text (never logged: it may be a narrative); `reply_to`: the replied message's
         button data, so a reply to an action reminder is that action's progress. `update_id`:
         the Telegram update, de-duplicated once (bot/once.py)."""
+        query = self.moderation.replying_to(reply_to, state)
+        if query is not None and not state.kept:  # a reply to a moderation query
+            if not await Once(self.client, update_id).first():
+                return []
+            step = self.moderation.save_reply(who, state, query, text)
+            return await self.guard(state, step)
         replied = buttons.decode(reply_to) if reply_to else None
         progress = replied is not None and replied.kind == Kind.post_progress
         waiting = state.progress_for is not None and not state.kept

@@ -7,6 +7,7 @@ the Telegram channel registers `COMMANDS`. No telegram import.
 from dataclasses import dataclass
 
 from bot import texts
+from bot import texts_moderation as moderation
 from models.enums import Role
 
 
@@ -51,5 +52,7 @@ RULES: dict[str, Rule] = {
     ),
     "disable": _COORDINATOR,
     "enable": _COORDINATOR,
+    "allocate": Rule(kept_first=False, roles=(Role.agency_lead,), refusal=moderation.LEADS_ONLY),
+    "extension": Rule(kept_first=False),
 }
 COMMANDS = tuple(RULES)

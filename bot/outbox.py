@@ -126,9 +126,11 @@ class OutboxSender:
         """Send one reminder, retrying 429s while the lease lasts; then acknowledge it."""
         chat_id = int(reminder["telegram_id"])
         markup = None
-        if reminder.get("button"):
-            label, data = reminder["button"]
-            markup = InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)]])
+        if button := reminder.get("button"):
+            # One (label, data) pair, or a row of them (Approve / Decline on an extension).
+            pairs = button if isinstance(button[0], list | tuple) else [button]
+            row = [InlineKeyboardButton(label, callback_data=data) for label, data in pairs]
+            markup = InlineKeyboardMarkup([row])
         ack: dict[str, Any] = {"outcome": "sent"}
         priority = int(reminder.get("priority") or 0)
         self._waiting += 1

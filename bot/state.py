@@ -82,6 +82,8 @@ class ChatState:
     last_rid: int | None = None  # the case left last (for /resume)
     agency: str | None = None  # the agency's name, for the review
     progress_for: int | None = None  # the action whose progress the next message is
+    query_for: int | None = None  # the moderation query the next message replies to
+    query_warned: str | None = None  # a reply held by a possible-name warning (never logged)
     # The channel's: the id of the message holding the current screen, and of the earlier
     # acks of the narrative being written (their Done buttons still finish it).
     screen: int | None = None

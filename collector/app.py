@@ -12,6 +12,7 @@ from collector.api import (
     concerns,
     desk_links,
     metrics,
+    moderation,
     people,
     reminders,
     report_text,
@@ -52,6 +53,7 @@ def endpoints() -> Api:
         withdraw,
         metrics,
         desk_links,
+        moderation,
     ):
         api.include(module.api)
     return api

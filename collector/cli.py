@@ -21,6 +21,7 @@ from collector.cli_access import (
     token_revoke,
 )
 from collector.cli_common import err, fail, out, run, settings, tally_table, with_db
+from collector.cli_moderation import allocate_app, extension_app, moderate_app
 from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
 from collector.cli_overview import overview_app
 from collector.cli_remind import remind
@@ -46,6 +47,9 @@ app.add_typer(round_app, name="round")
 app.add_typer(member_app, name="member")
 app.add_typer(token_app, name="token")
 app.add_typer(overview_app, name="overview")
+app.add_typer(moderate_app, name="moderate")
+app.add_typer(allocate_app, name="allocate")
+app.add_typer(extension_app, name="extension")
 app.command("remind")(remind)
 member_app.command("disable")(member_disable)
 member_app.command("enable")(member_enable)

@@ -42,6 +42,9 @@ class Kind(StrEnum):
     send = "w"  # w|round_id                  coordinators: queue the reminders just shown
     action_status = "v"  # v|action_id|o/i/d  an action's owner: its status after an update
     progress_cancel = "q"  # q|action_id      stop waiting for a progress update
+    reply_query = "Q"  # Q|query_id              the next message answers a moderation query
+    decide_extension = "X"  # X|extension_id|1/0  coordinators: approve (1) or decline (0)
+    allocate = "L"  # L|expectation_id|member_id  an agency lead: this case to this auditor
     open_case = "open:"  # open:round_id:case       "Open C3" on a chasing reminder
     post_progress = "actp:"  # actp:action_id      "Post progress" on an action reminder
     take_concern = "cack:"  # cack:concern_id      "I'm dealing with this" on a concern alert
@@ -79,6 +82,9 @@ _SHAPES: dict[Kind, str] = {
     Kind.send: "i",
     Kind.action_status: "is",
     Kind.progress_cancel: "i",
+    Kind.reply_query: "i",
+    Kind.decide_extension: "ii",
+    Kind.allocate: "ii",
     Kind.open_case: "is",
     Kind.post_progress: "i",
     Kind.take_concern: "i",
@@ -173,3 +179,16 @@ def post_progress(action_id: int) -> str:
 
 def take_concern(concern_id: int) -> str:
     return encode(Kind.take_concern, concern_id)
+
+
+# ---- moderation, allocation and extensions (report/moderation_text.py, bot/flow_moderation.py)
+def reply_query(query_id: int) -> str:
+    return encode(Kind.reply_query, query_id)
+
+
+def decide_extension(extension_id: int, approve: bool) -> str:
+    return encode(Kind.decide_extension, extension_id, int(approve))
+
+
+def allocate(expectation_id: int, member_id: int) -> str:
+    return encode(Kind.allocate, expectation_id, member_id)

@@ -4,6 +4,7 @@ from sqlmodel import SQLModel
 
 from models.concerns import Concern
 from models.desk import DeskLink, DeskSession, Passkey, PasskeyChallenge
+from models.moderation import Allocation, Extension, ModeratedGrade, ModerationQuery, QueryMessage
 from models.ops import AuditEvent, Reminder, SeenUpdate
 from models.people import Agency, ApiToken, Invite, Member
 from models.report_doc import ReportDoc, ReportSectionVersion
@@ -16,6 +17,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "Action",
     "Agency",
+    "Allocation",
     "Answer",
     "ApiToken",
     "AuditEvent",
@@ -25,10 +27,14 @@ __all__ = [
     "DeskLink",
     "DeskSession",
     "Expectation",
+    "Extension",
     "Invite",
     "Member",
+    "ModeratedGrade",
+    "ModerationQuery",
     "Passkey",
     "PasskeyChallenge",
+    "QueryMessage",
     "Reminder",
     "ReportDoc",
     "ReportSectionVersion",

@@ -19,6 +19,7 @@ from docx.table import Table
 from report.charts import grades_chart, returns_chart
 from report.markdown_text import to_blocks
 from report.model import OverviewReport, SectionView
+from report.moderated import MODERATED, MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
 from report.text import MATRIX_MAX_COLUMNS, listing, plural, table_rows
@@ -226,6 +227,11 @@ def _outcomes(doc: Writer, r: OverviewReport, rows: dict) -> None:
             "it is in the HTML report and the returns export. The cases where agencies' grades "
             f"differ by {m.min_steps} steps or more are listed instead.",
         )
+    if r.moderated:
+        doc.heading("Moderated grades", 3)
+        grid = f" {MODERATED_GRID}" if r.matrix_grades == MODERATED else ""
+        doc.para(MODERATED_NOTE + grid)
+        doc.table(MODERATED_HEAD, rows["moderated_rows"])
     if m.flagged:
         doc.para(
             f"Agencies' grades differ by {m.min_steps} steps or more for "

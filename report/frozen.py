@@ -68,7 +68,12 @@ def from_json(data: dict[str, Any]) -> RoundSnapshot:
         agencies=[AgencyRow(**a) for a in data["agencies"]],
         cases=[CaseRow(**c) for c in data["cases"]],
         expectations=[
-            ExpectationRow(e["agency"], e["case"], ExpectationStatus(e["status"]))
+            ExpectationRow(
+                e["agency"],
+                e["case"],
+                ExpectationStatus(e["status"]),
+                e.get("extended_to", ""),
+            )
             for e in data["expectations"]
         ],
         returns=[
@@ -80,6 +85,7 @@ def from_json(data: dict[str, Any]) -> RoundSnapshot:
                 answers=r["answers"],
                 submitted_at=_dt(r["submitted_at"]),
                 updated_at=_dt(r["updated_at"]),
+                moderated=r.get("moderated") or {},
             )
             for r in data["returns"]
         ],
@@ -99,4 +105,5 @@ def from_json(data: dict[str, Any]) -> RoundSnapshot:
         theme_threshold=data.get("theme_threshold", 3),
         writeup=Writeup(**w),
         annex=data.get("annex", True),
+        matrix_grades=data.get("matrix_grades", "agency"),
     )

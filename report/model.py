@@ -4,7 +4,7 @@ Keeping the report a tree of frozen dataclasses (no markup, no I/O) is what lets
 PDF, DOCX and JSON agree: they are all views of one `OverviewReport` built from one snapshot.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,17 @@ class Matrix:
     @property
     def flagged(self) -> list[MatrixRow]:
         return [r for r in self.rows if r.flagged]
+
+
+@dataclass(frozen=True)
+class ModeratedLine:
+    """A moderated grade that differs from the agency's own: both are shown, side by side."""
+
+    case: str
+    agency: str
+    question: str
+    agency_grade: str  # short grade name, or "Not graded"
+    moderated_grade: str
 
 
 @dataclass(frozen=True)
@@ -178,6 +189,10 @@ class OverviewReport:
     final: bool
     finalised: str  # "2 May 2024 by A. Coordinator" while final
     annex: bool  # the evidence annex (verbatim answers) is printed
+    # Moderation: grades a moderator recorded that differ from the agency's (their own column),
+    # and which grades the case grid and its "grades differ" analysis use.
+    moderated: list[ModeratedLine] = field(default_factory=list)
+    matrix_grades: str = "agency"  # or "moderated": a moderated grade in place of the agency's
 
     @property
     def agency_sections(self) -> list[SectionView]:

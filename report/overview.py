@@ -7,6 +7,7 @@ from datetime import datetime
 from models.enums import ExpectationStatus, RoundStatus
 from models.grades import BY_KEY, BY_NAME, NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, SCALE
 from models.tool import MultichoiceQuestion, TextQuestion
+from report.grade_values import grade_of  # kept importable from here
 from report.model import (
     ActionLine,
     AgencyFindings,
@@ -25,6 +26,7 @@ from report.model import (
     SectionView,
     ThemeRow,
 )
+from report.moderated import AGENCY, MODERATED, moderated_lines, overall
 from report.snapshot import AgencyRow, ReturnRow, RoundSnapshot
 from report.tally import Tally, tally
 
@@ -35,18 +37,6 @@ NO_REASON = "No reason given"
 
 def long_date(value: datetime | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else ""
-
-
-def grade_of(value: object) -> tuple[str, str]:
-    """(grade key or "not_graded", reason key) of a stored grade answer, tolerating odd shapes."""
-    if isinstance(value, str):
-        value = {"grade": value}
-    if not isinstance(value, dict):
-        return NOT_GRADED, ""
-    grade = value.get("grade")
-    if grade in BY_KEY:
-        return grade, ""
-    return NOT_GRADED, str(value.get("reason") or "")
 
 
 def reason_label(key: str) -> str:
@@ -110,12 +100,15 @@ def add_domains(parts: list[list[DomainRow]], snapshot: RoundSnapshot) -> list[D
     return rows
 
 
-def overall_grades(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> dict[str, dict[str, str]]:
-    """Each case's overall grades given, by agency code (grade key or "not_graded")."""
+def overall_grades(
+    snapshot: RoundSnapshot, returns: list[ReturnRow], grades: str = AGENCY
+) -> dict[str, dict[str, str]]:
+    """Each case's overall grades given, by agency code (grade key or "not_graded"); with
+    grades="moderated", the moderator's grade where one was recorded."""
     key = snapshot.tool.overall.key
     given: dict[str, dict[str, str]] = defaultdict(dict)
     for r in returns:
-        given[r.case][r.agency] = grade_of(r.answers.get(key))[0]
+        given[r.case][r.agency] = overall(r, key, grades)
     return given
 
 
@@ -161,9 +154,11 @@ def matrix_row(
     return MatrixRow(case, cells, spread, flagged, detail)
 
 
-def _matrix(snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int) -> Matrix:
+def _matrix(
+    snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int, grades: str = AGENCY
+) -> Matrix:
     asked = asked_cells(snapshot)
-    given = overall_grades(snapshot, returns)
+    given = overall_grades(snapshot, returns, grades)
     agencies = matrix_columns(snapshot, asked, given)
     rows = [
         matrix_row(c, agencies, given.get(c, {}), asked.get(c, set()), min_steps)
@@ -317,10 +312,12 @@ class Figures:
     matrix: Matrix
 
 
-def report_figures(snapshot: RoundSnapshot, min_steps: int = MATRIX_MIN_STEPS) -> Figures:
+def report_figures(
+    snapshot: RoundSnapshot, min_steps: int = MATRIX_MIN_STEPS, grades: str = AGENCY
+) -> Figures:
     returns = snapshot.submitted
     return Figures(
-        tally(snapshot), _domains(snapshot, returns), _matrix(snapshot, returns, min_steps)
+        tally(snapshot), _domains(snapshot, returns), _matrix(snapshot, returns, min_steps, grades)
     )
 
 
@@ -332,15 +329,22 @@ def build_report(
     max_excerpts: int = MAX_EXCERPTS,
     figures_only: bool = False,
     figures: Figures | None = None,
+    grades: str | None = None,
 ) -> OverviewReport:
     """The whole overview report of a round, from its submitted returns only.
 
     figures_only: the counts, grades and grid alone, without findings, themes, narrative,
     actions or comparison (the desk's live dashboard reads only the grades).
     figures: those counts, grades and grid already worked out from this snapshot's returns
-    (the desk keeps them current part by part); computed here when not given.
+    with the same `grades` (the desk keeps them current part by part); computed when not given.
+    grades: which grades the case grid and its "grades differ" analysis use: the agencies'
+    own ("agency") or, where a moderator recorded one, the moderated grade ("moderated");
+    by default the snapshot's choice.
     """
-    f = figures or report_figures(snapshot, min_steps)
+    grades = grades or snapshot.matrix_grades
+    if grades not in (AGENCY, MODERATED):
+        raise ValueError(f"grades is {AGENCY!r} or {MODERATED!r}")
+    f = figures or report_figures(snapshot, min_steps, grades)
     t = f.tally
     returns = [] if figures_only else snapshot.submitted
     by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
@@ -398,4 +402,6 @@ def build_report(
             f"{long_date(w.finalised_at)} by {w.finalised_by}" if w.final and w.finalised_at else ""
         ),
         annex=snapshot.annex,
+        moderated=moderated_lines(snapshot, returns),
+        matrix_grades=grades,
     )

@@ -62,6 +62,8 @@ class ChaseExpectation:
     return_status: str | None = None  # ReturnStatus; None = not started
     answered: int = 0
     total_questions: int = 0
+    allocated_to: int | None = None  # the member the agency lead allocated the case to
+    extended_to: date | None = None  # an approved extension: the agency's new due date
 
 
 @dataclass(frozen=True)

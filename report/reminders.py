@@ -146,7 +146,9 @@ class _Ctx:
             return False
         return True
 
-    def latest(self, stage_list: Sequence[Stage]) -> tuple[Stage, datetime] | None:
+    def latest(
+        self, stage_list: Sequence[Stage], due: date | None = None
+    ) -> tuple[Stage, datetime] | None:
         """The latest stage whose moment has come, with that moment.
 
         Only the latest is produced: if the policy is worked late (round opened a day before
@@ -155,7 +157,8 @@ class _Ctx:
         news. Earlier stages that were produced on time keep their own keys, so nothing that
         was queued is lost.
         """
-        reached = [(s, self.moment(self.due + timedelta(days=s.offset_days))) for s in stage_list]
+        base = self.due if due is None else due  # an agency's extended due date
+        reached = [(s, self.moment(base + timedelta(days=s.offset_days))) for s in stage_list]
         reached = [(s, t) for s, t in reached if t <= self.now]
         return reached[-1] if reached else None
 
@@ -177,68 +180,103 @@ def _most_behind_first(
     return dict(sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
+def agency_due(ctx: _Ctx, items: Sequence[ChaseExpectation]) -> date:
+    """The agency's due date: the round's, or the latest approved extension of its cases."""
+    extended = [e.extended_to for e in items if e.extended_to is not None]
+    return max([ctx.due, *extended])
+
+
+def chased_items(m: ChaseMember, items: list[ChaseExpectation]) -> list[ChaseExpectation]:
+    """What one member is chased about: an auditor their allocated cases and the unallocated
+    ones (another auditor's cases are theirs); the lead every outstanding case."""
+    if m.role != Role.auditor:
+        return items
+    return [e for e in items if e.allocated_to in (None, m.id)]
+
+
 def _expectation_reminders(ctx: _Ctx) -> None:
     """One message per agency member per stage, listing that agency's outstanding cases.
 
     One message per member rather than per case: an auditor with eleven cases gets one
     reminder with eleven lines, not eleven reminders (Telegram paces one chat at ~1/s).
+    Stages count from the agency's due date: an approved extension moves them (and their
+    keys carry the new date, so a stage already sent on the old schedule is sent again).
     """
     agency_stages, _ = stages(ctx.policy)
-    hit = ctx.latest(agency_stages)
-    if hit is None:
-        if agency_stages:
-            first = ctx.moment(ctx.due + timedelta(days=agency_stages[0].offset_days))
-            ctx.notes.append(f"no agency reminder yet: the first stage falls due {ctx.when(first)}")
-        return
-    stage, moment = hit
+    for code, items in _by_agency(outstanding(ctx.expectations)).items():
+        due = agency_due(ctx, items)
+        hit = ctx.latest(agency_stages, due)
+        if hit is None:
+            if agency_stages:
+                first = ctx.moment(due + timedelta(days=agency_stages[0].offset_days))
+                ctx.notes.append(
+                    f"{code}: no agency reminder yet: the first stage falls due {ctx.when(first)}"
+                )
+            continue
+        _agency_reminders(ctx, code, items, due, *hit)
+
+
+def _agency_reminders(
+    ctx: _Ctx,
+    code: str,
+    items: list[ChaseExpectation],
+    due: date,
+    stage: Stage,
+    moment: datetime,
+) -> None:
     send_after = ctx.send_after(moment)
     # Words like "in 2 days" are written for the day the message goes out, not the planning
     # day: a stage worked at 21:30 is read the next morning.
     sent_on = local_date(send_after, ctx.policy.tz)
-    for code, items in _by_agency(outstanding(ctx.expectations)).items():
-        agency_name = items[0].agency_name
-        people = sorted(
-            (m for m in ctx.members if m.agency_code == code and m.role in CHASED_ROLES),
-            key=lambda m: (m.role != Role.auditor, m.id),
-        )
-        if not people:
-            ctx.notes.append(f"{code}: {plural(len(items), 'case')} outstanding, nobody to remind")
-            continue
-        chased = [m for m in people if ctx.can_message(m, f"{m.role}, {code}")]
-        auditors_told = any(m.role == Role.auditor for m in chased)
-        button = open_button(ctx.round.id, items[0])
-        for m in chased:
-            as_lead = m.role == Role.agency_lead
-            ctx.decisions.append(
-                ReminderDecision(
-                    key=f"exp:{ctx.round.id}:{code}:{m.id}:{stage.name}",
-                    kind="expectation",
-                    stage=stage.name,
-                    recipient_id=m.id,
-                    round_id=ctx.round.id,
-                    expectation_id=items[0].id,
-                    action_id=None,
-                    send_after=send_after,
-                    text=expectation_text(
-                        title=ctx.round.title,
-                        name=m.display_name,
-                        agency_name=agency_name,
-                        items=items,
-                        due=ctx.due,
-                        today=sent_on,
-                        as_lead=as_lead,
-                        auditors_told=auditors_told,
-                        button=button,
-                    ),
+    extended = f":x{due.isoformat()}" if due != ctx.due else ""
+    agency_name = items[0].agency_name
+    people = sorted(
+        (m for m in ctx.members if m.agency_code == code and m.role in CHASED_ROLES),
+        key=lambda m: (m.role != Role.auditor, m.id),
+    )
+    if not people:
+        ctx.notes.append(f"{code}: {plural(len(items), 'case')} outstanding, nobody to remind")
+        return
+    chased = [
+        (m, mine)
+        for m in people
+        if (mine := chased_items(m, items)) and ctx.can_message(m, f"{m.role}, {code}")
+    ]
+    auditors_told = any(m.role == Role.auditor for m, _ in chased)
+    for m, mine in chased:
+        as_lead = m.role == Role.agency_lead
+        button = open_button(ctx.round.id, mine[0])
+        ctx.decisions.append(
+            ReminderDecision(
+                key=f"exp:{ctx.round.id}:{code}:{m.id}:{stage.name}{extended}",
+                kind="expectation",
+                stage=stage.name,
+                recipient_id=m.id,
+                round_id=ctx.round.id,
+                expectation_id=mine[0].id,
+                action_id=None,
+                send_after=send_after,
+                text=expectation_text(
+                    title=ctx.round.title,
+                    name=m.display_name,
+                    agency_name=agency_name,
+                    items=mine,
+                    due=due,
+                    today=sent_on,
+                    as_lead=as_lead,
+                    auditors_told=auditors_told,
                     button=button,
-                    reason=(
-                        f"{m.display_name} (#{m.id}, {m.role}, {code}): "
-                        f"{stage_words(stage.name)}, since {ctx.when(moment)}; "
-                        f"{len(items)} outstanding: {refs(items)}"
-                    ),
-                    expectation_ids=tuple(e.id for e in items),
-                )
+                ),
+                button=button,
+                reason=(
+                    f"{m.display_name} (#{m.id}, {m.role}, {code}): "
+                    f"{stage_words(stage.name)}, since {ctx.when(moment)}"
+                    + (f" (extended to {due.isoformat()})" if extended else "")
+                    + f"; {len(mine)} outstanding: {refs(mine)}"
+                ),
+                expectation_ids=tuple(e.id for e in mine),
             )
+        )
 
 
 def _escalations(ctx: _Ctx) -> None:
@@ -248,7 +286,11 @@ def _escalations(ctx: _Ctx) -> None:
     if hit is None:
         return
     stage, moment = hit
-    late = _most_behind_first(_by_agency(outstanding(ctx.expectations)))
+    grouped = _by_agency(outstanding(ctx.expectations))
+    # An agency given more time is not escalated while its extended date is still ahead.
+    late = _most_behind_first(
+        {c: items for c, items in grouped.items() if agency_due(ctx, items) <= ctx.today}
+    )
     if not late:
         ctx.notes.append(f"no escalation at {stage.name}: every expected return is in")
         return

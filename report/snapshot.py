@@ -30,6 +30,7 @@ class ExpectationRow:
     agency: str  # agency code
     case: str  # case reference
     status: ExpectationStatus = ExpectationStatus.expected
+    extended_to: str = ""  # an approved extension's date (ISO), "" when none
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,8 @@ class ReturnRow:
     answers: dict[str, Any]
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
+    # Moderated grades beside the agency's own (question key -> grade key); never replacing them.
+    moderated: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class RoundSnapshot:
     writeup: Writeup = field(default_factory=Writeup)
     # The evidence annex (every verbatim answer) is printed unless a download leaves it out.
     annex: bool = True
+    # Which grades the case grid and its "grades differ" analysis use: "agency" or "moderated"
+    # (report.moderated); chosen per download, like the theme threshold.
+    matrix_grades: str = "agency"
 
     @property
     def submitted(self) -> list[ReturnRow]:

@@ -2,6 +2,7 @@
 
 from collections import Counter
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
 
 from models.enums import ExpectationStatus
@@ -18,12 +19,18 @@ class AgencyTally:
     overall_grades: dict[str, int]  # full grade names in scale order, zero counts left out
     not_graded: int
     not_graded_reasons: dict[str, int] = field(default_factory=dict)
+    extended_to: str = ""  # the agency's latest approved extension (ISO date), "" when none
 
     @property
     def breakdown(self) -> str:
-        """As overview reports write it: "7 (of 8)", or "7" when all expected came back."""
+        """As overview reports write it: "7 (of 8)", or "7" when all expected came back;
+        ", extended to 27 February 2026" while an approved extension runs."""
         if self.returned < self.expected:
-            return f"{self.returned} (of {self.expected})"
+            line = f"{self.returned} (of {self.expected})"
+            if self.extended_to:
+                day = date.fromisoformat(self.extended_to)
+                line += f", extended to {day.day} {day:%B %Y}"
+            return line
         return str(self.returned)
 
 
@@ -78,6 +85,9 @@ def tally(snapshot: RoundSnapshot) -> Tally:
             },
             not_graded=sum(reasons.get(a.code, Counter()).values()),
             not_graded_reasons=dict(reasons.get(a.code, Counter())),
+            extended_to=max(
+                (e.extended_to for e in snapshot.expectations if e.agency == a.code), default=""
+            ),
         )
         for a in snapshot.agencies
     ]

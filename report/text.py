@@ -8,6 +8,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from report.charts import grades_chart, returns_chart
 from report.markdown_text import to_html, to_markdown
 from report.model import OverviewReport
+from report.moderated import MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE, moderated_rows
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
 
@@ -70,6 +71,9 @@ def listing(items: list[str]) -> str:
 def _common(env: Environment) -> Environment:
     env.filters.update(plural=plural, listing=listing)
     env.globals.update(MATRIX_MAX_COLUMNS=MATRIX_MAX_COLUMNS)
+    env.globals.update(
+        MODERATED_HEAD=MODERATED_HEAD, MODERATED_NOTE=MODERATED_NOTE, MODERATED_GRID=MODERATED_GRID
+    )
     return env
 
 
@@ -107,6 +111,7 @@ def table_rows(r: OverviewReport) -> dict[str, list[list[object]]]:
     return {
         "domain_rows": [[d.domain, *d.grades, d.not_graded] for d in r.domains],
         "matrix_rows": [[m.case, *m.cells, "Yes" if m.flagged else ""] for m in r.matrix.rows],
+        "moderated_rows": moderated_rows(r),
         "narrative_rows": [[n.agency, n.returns, f"{n.mean_chars:,}"] for n in r.narrative],
         "theme_rows": [
             [t.label, len(t.agencies), t.returns, ", ".join(t.agencies)] for t in r.cross_cutting

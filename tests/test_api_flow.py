@@ -64,6 +64,7 @@ async def test_whole_flow_create_invite_redeem_answer_submit_tally(collector):
         "overall_grades": {"Good": 1},
         "not_graded": 0,
         "not_graded_reasons": {},
+        "extended_to": "",  # no approved extension (collector.services.allocation)
     }
     assert tally["total_returns"] == 1 and tally["agencies_returning"] == 1
 

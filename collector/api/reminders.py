@@ -55,7 +55,9 @@ class ClaimedReminder(BaseModel):
     recipient_id: int
     telegram_id: int
     text: str
-    button: list[str] | None = Field(description="[label, callback_data] or null")
+    button: list[str] | list[list[str]] | None = Field(
+        description="[label, callback_data], a row of them (Approve / Decline), or null"
+    )
     attempts: int
     claimed_until: datetime
     priority: int = Field(0, description="higher goes first (concern alerts); pace it so too")

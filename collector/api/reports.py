@@ -10,6 +10,7 @@ from collector.services.report_files import report_file
 from models.enums import Role
 from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, Format, UnknownFormat, get_format
+from report.moderated import AGENCY, MODERATED
 
 api = Api()
 
@@ -23,6 +24,8 @@ api = Api()
         "format": f"one of {', '.join(FORMATS)} (default html)",
         "theme_threshold": "a theme is cross-cutting when this many agencies raise it (default 3)",
         "annex": "0 leaves out the evidence annex of verbatim answers (default 1)",
+        "grades": "agency (default) or moderated: the grades the case grid and its "
+        "'grades differ' analysis use",
     },
 )
 async def report(call: Call) -> web.Response:
@@ -38,6 +41,9 @@ async def report(call: Call) -> web.Response:
     annex = call.request.query.get("annex", "1")
     if annex not in ("0", "1"):
         raise BadRequest("annex must be 0 (leave the evidence annex out) or 1.")
+    grades = call.request.query.get("grades", AGENCY)
+    if grades not in (AGENCY, MODERATED):
+        raise BadRequest(f"grades must be {AGENCY} or {MODERATED}.")
     slug = call.param("slug")
     body = await report_file(
         db=call.request.app[DB],
@@ -45,6 +51,7 @@ async def report(call: Call) -> web.Response:
         fmt=fmt.name,
         annex=annex == "1",
         theme_threshold=threshold,
+        grades=grades,
     )
     return web.Response(body=body, headers=_download(fmt, slug))
 

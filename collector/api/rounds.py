@@ -27,6 +27,9 @@ class Progress(BaseModel):
     total_questions: int
     due_at: Any
     overdue: bool | None = None
+    mine: bool | None = None  # allocated to the member asking (collector.services.allocation)
+    auditor: str | None = None  # whom the agency lead allocated it to
+    extended_to: Any = None  # an approved extension's date
 
 
 class TallyAgency(BaseModel):
@@ -37,6 +40,7 @@ class TallyAgency(BaseModel):
     overall_grades: dict[str, int]
     not_graded: int
     not_graded_reasons: dict[str, int]
+    extended_to: str = ""  # the agency's approved extension (ISO date), "" when none
 
 
 class TallyPublic(BaseModel):

@@ -20,7 +20,7 @@ from typing import Any
 from collector.auth import Actor, Credentials, ensure_member
 from collector.dbport import Port, insert_sql, row_values
 from collector.sealing import seal, seal_all, unseal
-from collector.services import audit
+from collector.services import audit, query_rules
 from collector.services.acting import acting
 from collector.services.concern_rules import (
     CONTEXT_SQL,
@@ -121,7 +121,9 @@ async def put_answer(
     actor = await acting(port, who, now) if isinstance(who, Credentials) else who
     ensure_member(actor)
     facts = may_write(actor, await return_facts(port, return_id))
-    check_writable(facts)
+    queried = await query_rules.open_queries(port, facts.status, return_id, key)
+    if not queried:  # a queried answer of a submitted return stays writable (query_rules)
+        check_writable(facts)
     question = question_of(facts, key)
     # One read of the return's answers serves the join, the before-value and the response.
     rows = await port.fetch_all(ANSWERS, return_id)
@@ -136,7 +138,10 @@ async def put_answer(
     if key in answers and answers[key] == clean:
         return answer_result(facts, answers, None)
     names = names_sent(question, value, **screening)
-    return await _store(port, actor, facts, question, key, clean, answers, now, names)
+    result = await _store(port, actor, facts, question, key, clean, answers, now, names)
+    if queried:
+        await query_rules.answered_by_edit(port, actor, return_id, key, queried, now)
+    return result
 
 
 async def _store(

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from collector.auth import Actor
 from collector.errors import Forbidden
 from collector.sealing import unseal_json
+from collector.services.allocation import agency_extensions, mine_first
 from collector.services.lookup import round_by_slug
 from models.base import utcnow
 from models.enums import ExpectationStatus, ReturnStatus, Role
@@ -68,6 +69,7 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
             bucket = reasons.setdefault(agency_id, {})
             bucket[r or NOT_GRADED] = bucket.get(r or NOT_GRADED, 0) + n
     agencies = []
+    extended = await agency_extensions(session, round_.id)
     for agency_id, code, name in await agencies_in_order(session, round_.id):
         grades = counts.get(agency_id, {})
         not_graded = reasons.get(agency_id, {})
@@ -80,6 +82,7 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
                 overall_grades={g.name: grades[g.key] for g in SCALE if grades.get(g.key)},
                 not_graded=sum(not_graded.values()),
                 not_graded_reasons=not_graded,
+                extended_to=extended.get(agency_id, ""),
             )
         )
     return Tally(
@@ -156,7 +159,8 @@ async def assignments(*, session: AsyncSession, actor: Actor, slug: str) -> list
     if actor.role not in (Role.auditor, Role.agency_lead, Role.coordinator) or not actor.agency_id:
         raise Forbidden("Only members of an agency have cases to audit.")
     round_ = await round_by_slug(session, slug)
-    return await expected_returns(session=session, round_=round_, agency_id=actor.agency_id)
+    rows = await expected_returns(session=session, round_=round_, agency_id=actor.agency_id)
+    return await mine_first(session, round_, actor, rows)  # allocation: my cases first
 
 
 async def overdue(

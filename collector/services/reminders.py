@@ -14,6 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, NotFound
+from collector.sealing import unseal
+from collector.services.allocation import allocations, extended_dues
 from collector.services.audit import record
 from collector.services.concerns import after_delivery, escalate_due
 from collector.services.lookup import round_by_slug
@@ -56,8 +58,22 @@ async def chase_inputs(session: AsyncSession, round_: Round) -> Inputs:
     """The policy's inputs for one round: expectations with progress, members, actions."""
     total = len(load_tool(round_.tool_version).questions)
     rows = await session.execute(expectation_progress(round_.id).order_by(Expectation.id))
+    allocated = await allocations(session, round_.id)
+    extended = await extended_dues(session, round_.id)
     expectations = [
-        ChaseExpectation(i, code, name, ref, str(st), rid, rst and str(rst), n, total)
+        ChaseExpectation(
+            i,
+            code,
+            name,
+            ref,
+            str(st),
+            rid,
+            rst and str(rst),
+            n,
+            total,
+            allocated.get(i),
+            extended.get(i),
+        )
         for i, code, name, ref, st, rid, rst, n in rows.all()
     ]
     people = await session.execute(
@@ -265,7 +281,7 @@ async def claim(
         payload = r.payload or {}
         out.append(
             {"id": rid, "key": r.key, "kind": r.kind, "stage": r.stage, "recipient_id": m.id}
-            | {"telegram_id": m.telegram_id, "text": payload.get("text", "")}
+            | {"telegram_id": m.telegram_id, "text": unseal(payload.get("text", ""))}  # SEALING
             | {"button": payload.get("button"), "attempts": attempts[rid], "claimed_until": until}
             | {"priority": r.priority}
         )

@@ -12,6 +12,7 @@ from collector.errors import Conflict
 from collector.sealing import seal_json, unseal_json
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
+from collector.services.moderation import ensure_no_open_queries
 from collector.services.snapshot import take_snapshot
 from models.base import utcnow
 from models.enums import ReportStatus, Role, RoundStatus
@@ -165,6 +166,7 @@ async def finalise(
             "Close the round before finalising its report: returns can still change the figures.",
             code="round_not_closed",
         )
+    await ensure_no_open_queries(session, round_)  # moderation first (services/moderation)
     snapshot = await report_snapshot(session=session, slug=slug, theme_threshold=theme_threshold)
     now = utcnow()
     name = await _actor_name(session, actor)

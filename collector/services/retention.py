@@ -21,6 +21,7 @@ from collector.errors import Gone
 from collector.sealing import seal, seal_json, unseal, unseal_json
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
+from collector.services.moderation import forget_texts
 from collector.services.snapshot import take_snapshot
 from models.enums import ReminderStatus, RoundStatus
 from models.ops import AuditEvent, Reminder
@@ -111,6 +112,7 @@ async def purge_round(*, session: AsyncSession, actor: Actor, slug: str, now: da
     returns = select(AuditReturn.id).where(AuditReturn.round_id == round_.id)
     actions = select(Action.id).where(Action.round_id == round_.id)
     removed = (await session.execute(delete(Answer).where(Answer.return_id.in_(returns)))).rowcount
+    await forget_texts(session, round_.id)  # moderation threads and reasons
     await session.execute(
         update(AuditReturn).where(AuditReturn.round_id == round_.id).values(reopened_reason=None)
     )

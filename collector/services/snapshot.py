@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.sealing import unseal
 from collector.services.lookup import round_by_slug
+from collector.services.moderation import moderation_of
 from collector.services.progress import agencies_in_order
 from models.base import utcnow
 from models.people import Agency
@@ -60,6 +61,7 @@ async def take_snapshot(
         answer_query = answer_query.where(Answer.question_key.in_(only_keys))
     for return_id, key, value in await session.execute(answer_query):
         answers[return_id][key] = unseal(value)  # SEALING: read
+    moderated, extended = await moderation_of(session, round_.id)
     returns = (
         await session.execute(
             select(AuditReturn, Agency.code, Case.reference)
@@ -109,7 +111,10 @@ async def take_snapshot(
         tool=load_tool(round_.tool_version),
         agencies=[AgencyRow(code=c, name=n, sector=sectors.get(c)) for _, c, n in agencies],
         cases=[CaseRow(reference=c.reference, note=c.note) for c in cases],
-        expectations=[ExpectationRow(agency=a, case=c, status=s) for a, c, s in expectations],
+        expectations=[
+            ExpectationRow(agency=a, case=c, status=s, extended_to=extended.get((a, c), ""))
+            for a, c, s in expectations
+        ],
         returns=[
             ReturnRow(
                 id=r.id,
@@ -119,6 +124,7 @@ async def take_snapshot(
                 answers=answers.get(r.id, {}),
                 submitted_at=r.submitted_at,
                 updated_at=r.updated_at,
+                moderated=moderated.get(r.id, {}),
             )
             for r, code, ref in returns
         ],
