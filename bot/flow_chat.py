@@ -274,9 +274,12 @@ class AuditChat(NarrativeChat):
         try:
             await self.client.submit(who.telegram_id, ret.id)
         except CollectorError as exc:
-            if exc.code == "incomplete":
+            if exc.code in ("incomplete", "cross_check"):
                 tool = load_tool(ret.tool_version)
                 titles = ", ".join(tool.question(k).title for k in exc.extra.get("missing", []))
+                if exc.code == "cross_check":  # the answers changed since the review
+                    fresh = await self.load(who, state, ret.id)
+                    return [Clear(), *await self.review(who, state, fresh)]
                 fresh = await self.load(who, state, ret.id)
                 return [
                     Edit(Screen(texts.INCOMPLETE.format(titles=titles))),

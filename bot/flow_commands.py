@@ -13,6 +13,7 @@ from bot.flow import Screen
 from bot.flow_chat import SEND, AuditChat
 from bot.flow_concerns import ConcernsChat
 from bot.flow_out import Clear, Out, Person, Send, Toast, minutes
+from bot.flow_standards import StandardsChat
 from bot.once import Once
 from bot.state import ChatState, Step
 from models import buttons
@@ -42,7 +43,7 @@ ANSWER_KINDS = frozenset({Kind.answer, Kind.reason})
 ButtonHandler = Callable[[Person, ChatState, Press, int | None, Once], Awaitable[list[Out]]]
 
 
-class Chat(AuditChat, ConcernsChat):
+class Chat(AuditChat, ConcernsChat, StandardsChat):
     def __init__(self, client: CollectorClient, bot_username: str = "") -> None:
         super().__init__(client)
         self.bot_username = bot_username
@@ -75,6 +76,7 @@ class Chat(AuditChat, ConcernsChat):
             return await self.guard(state, self.start(who, state, args))
         state.held = None  # moved on from a name warning: nothing is sent
         waiting, state.progress_for = state.progress_for, None  # any command ends the wait
+        state.confirm_for = None  # ...and the wait for a cross-check reason (nothing submitted)
         if waiting is not None and name == "cancel":
             return [Send(Screen(texts.PROGRESS_CANCELLED))]  # any command ends the wait
         if state.kept and name not in ("help", *COORDINATOR_COMMANDS):
@@ -107,6 +109,8 @@ class Chat(AuditChat, ConcernsChat):
         press = buttons.decode(data)
         if press is None or press.kind != Kind.names:
             state.held = None  # moved on from a name warning: its text is not sent
+        if press is None or press.kind != Kind.descriptors:
+            state.confirm_for = None  # moved on from typing a cross-check reason
         pending = bool(state.kept)
         answer = press is not None and press.kind in ANSWER_KINDS and not pending
         if not answer and not await once.first():
@@ -140,6 +144,8 @@ class Chat(AuditChat, ConcernsChat):
             Kind.send: self.actions_press,
             Kind.action_status: self.actions_press,
             Kind.progress_cancel: self.actions_press,
+            Kind.descriptors: self.descriptors_press,
+            Kind.cross_reason: self.cross_reason_press,
             **{kind: screen for kind in SCREEN_KINDS},
         }
 
@@ -194,6 +200,10 @@ class Chat(AuditChat, ConcernsChat):
         once = Once(self.client, update_id)
         if (progress or waiting) and not await once.first():
             return []
+        if state.confirm_for is not None and not state.kept and not progress:
+            if not await once.first():
+                return []
+            return await self.guard(state, self.confirm_reason(who, state, text))
         if progress:
             action_id = replied.num(0)
             return await self.guard(state, self.save_progress(who, state, action_id, text))

@@ -82,6 +82,7 @@ class ChatState:
     last_rid: int | None = None  # the case left last (for /resume)
     agency: str | None = None  # the agency's name, for the review
     progress_for: int | None = None  # the action whose progress the next message is
+    confirm_for: int | None = None  # the return whose cross-check reason the next message is
     # The channel's: the id of the message holding the current screen, and of the earlier
     # acks of the narrative being written (their Done buttons still finish it).
     screen: int | None = None
@@ -94,6 +95,7 @@ class ChatState:
         self.rid = self.qkey = self.step = self.selected = self.ret = self.screen = None
         self.after_review = False
         self.acks = []
+        self.confirm_for = None
 
 
 def state_of(store: dict) -> ChatState:

@@ -80,6 +80,8 @@ def from_json(data: dict[str, Any]) -> RoundSnapshot:
                 answers=r["answers"],
                 submitted_at=_dt(r["submitted_at"]),
                 updated_at=_dt(r["updated_at"]),
+                first_answer_at=_dt(r.get("first_answer_at")),
+                cross_check_reason=r.get("cross_check_reason"),
             )
             for r in data["returns"]
         ],

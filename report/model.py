@@ -4,7 +4,7 @@ Keeping the report a tree of frozen dataclasses (no markup, no I/O) is what lets
 PDF, DOCX and JSON agree: they are all views of one `OverviewReport` built from one snapshot.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -121,6 +121,12 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Descriptor:
+    grade: str  # the grade's full name
+    text: str  # what it means, in the round's tool's words
+
+
+@dataclass(frozen=True)
 class SectionView:
     """One section as printed: the coordinator's Markdown if written, else MAA's statements."""
 
@@ -178,6 +184,10 @@ class OverviewReport:
     final: bool
     finalised: str  # "2 May 2024 by A. Coordinator" while final
     annex: bool  # the evidence annex (verbatim answers) is printed
+    # The method section's audit standards: the grade descriptors the auditors had at hand, and
+    # per agency how it audited (report/standards.py: table cells in its HEADERS order).
+    descriptors: list[Descriptor] = field(default_factory=list)
+    standards: list[list[str]] = field(default_factory=list)
 
     @property
     def agency_sections(self) -> list[SectionView]:

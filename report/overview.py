@@ -12,6 +12,7 @@ from report.model import (
     Comparison,
     ComparisonRow,
     Count,
+    Descriptor,
     DomainRow,
     Excerpt,
     FindingGroup,
@@ -25,6 +26,8 @@ from report.model import (
     ThemeRow,
 )
 from report.snapshot import ReturnRow, RoundSnapshot
+from report.standards import standards
+from report.standards import table as standards_table
 from report.tally import Tally, tally
 
 MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
@@ -323,4 +326,6 @@ def build_report(
             f"{long_date(w.finalised_at)} by {w.finalised_by}" if w.final and w.finalised_at else ""
         ),
         annex=snapshot.annex,
+        descriptors=[Descriptor(name, text) for _, name, text in snapshot.tool.grade_descriptors],
+        standards=[] if figures_only else standards_table(standards(snapshot)),
     )

@@ -41,6 +41,10 @@ class ReturnRow:
     answers: dict[str, Any]
     submitted_at: datetime | None = None
     updated_at: datetime | None = None
+    # Audit standards: the earliest answer still on record, and why the auditor submitted
+    # despite the cross-checks (models/cross_checks.py), if they did.
+    first_answer_at: datetime | None = None
+    cross_check_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from report.markdown_text import to_html, to_markdown
 from report.model import OverviewReport
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
+from report.standards import HEADERS as STANDARDS_HEADERS
 
 # Beyond this many agencies a case × agency grid is unreadable on paper; printed formats list
 # the cases whose grades differ instead (the full grid stays in the HTML and the exports).
@@ -69,7 +70,7 @@ def listing(items: list[str]) -> str:
 
 def _common(env: Environment) -> Environment:
     env.filters.update(plural=plural, listing=listing)
-    env.globals.update(MATRIX_MAX_COLUMNS=MATRIX_MAX_COLUMNS)
+    env.globals.update(MATRIX_MAX_COLUMNS=MATRIX_MAX_COLUMNS, standards_headers=STANDARDS_HEADERS)
     return env
 
 
