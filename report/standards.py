@@ -44,6 +44,11 @@ class AgencyStandards:
         }
 
 
+def _label(reason: str) -> str:
+    """A reason's label without its gloss: "Historical involvement only" (tables are narrow)."""
+    return NOT_GRADED_REASONS.get(reason, reason).split(" (")[0]
+
+
 def words(text: str) -> int:
     return len(text.split())
 
@@ -87,9 +92,7 @@ def standards(snapshot: RoundSnapshot) -> list[AgencyStandards]:
                 ),
                 optional_asked=len(optional) * len(rets),
                 not_graded=t.not_graded,
-                not_graded_reasons={
-                    NOT_GRADED_REASONS.get(k, k): n for k, n in t.not_graded_reasons.items()
-                },
+                not_graded_reasons={_label(k): n for k, n in t.not_graded_reasons.items()},
                 median_minutes=round(median(times), 1) if times else None,
                 confirmed_checks=sum(1 for r in rets if r.cross_check_reason),
             )

@@ -8,7 +8,7 @@ from docx.enum.text import WD_BREAK
 
 from report.docx_report import Writer
 from report.snapshot import RoundSnapshot
-from report.text import html_env
+from report.text import html_env, plural
 from report.workshop import WorkshopPack, build_pack
 
 
@@ -45,7 +45,7 @@ def pack_docx(p: WorkshopPack) -> bytes:
     _page_break(doc)
     doc.heading("2. Strengths and areas for development by agency", 1)
     for a in p.agencies:
-        doc.heading(f"{a.agency} ({a.returns} returns)", 2)
+        doc.heading(f"{a.agency} ({plural(a.returns, 'return')})", 2)
         for label, quotes in (("Strengths", a.strengths), ("Areas for development", a.development)):
             doc.para((label, True))
             for q in quotes:
@@ -59,15 +59,20 @@ def pack_docx(p: WorkshopPack) -> bytes:
             f"Each agency's overall grade, side by side, where grades are {p.min_steps} steps "
             "or more apart."
         )
+        # Agencies down, cases across: few divergent cases, many agencies, a portrait page.
         doc.table(
-            ["Case", *p.grid_agencies, "Steps"],
-            [[d.case, *d.grades, d.spread] for d in p.divergent],
+            ["Agency", *(f"Case {d.case}" for d in p.divergent)],
+            [
+                *([a, *(d.grades[i] for d in p.divergent)] for i, a in enumerate(p.grid_agencies)),
+                ["Steps apart", *(d.spread for d in p.divergent)],
+            ],
         )
     else:
         doc.para(f"No case has agencies' grades {p.min_steps} steps or more apart.")
     doc.heading("What the grades mean", 2)
     for d in p.descriptors:
         doc.para((f"{d.grade}: ", True), d.text)
+    _page_break(doc)
     doc.heading("How each agency audited", 2)
     doc.table(p.standards_headers, p.standards)
     _page_break(doc)
