@@ -2,7 +2,11 @@
 question without losing the place, and the cross-checks in the review: go back and fix, or
 confirm with a reason."""
 
+import io
+
+from bot.console import run_console
 from models.descriptors import DEFAULT_DESCRIPTORS
+from tests.bot_fixtures import bot_settings
 from tests.bot_helpers import CSC, POLICE, User, is_question, labels, return_of, stored
 from tests.conftest import full_answers
 
@@ -113,3 +117,20 @@ async def test_inadequate_without_development_is_shown_and_a_command_ends_the_wa
     await user.say("This is not a reason.")
     await user.expect(lambda m: m.get("text", "") != "" and "Submitted" not in m["text"])
     assert (await stored(world, CSC, ret["id"]))["status"] == "draft"
+
+
+async def test_the_terminal_chat_shows_the_descriptors_and_keeps_the_question(world, loopback):
+    # /audit, case C1, "Some involvement", then [6] on the grade question: the descriptors.
+    lines = ["/audit", "1", "2", "6", "2", "quit"]
+    out = io.StringIO()
+    await run_console(
+        bot_settings(world, loopback), POLICE, io.StringIO("\n".join(lines) + "\n"), out
+    )
+    text = out.getvalue()
+    assert "[6] ℹ️ What do the grades mean?" in text
+    assert "What the grades mean (Multi-agency case audit tool)" in text
+    assert DEFAULT_DESCRIPTORS["outstanding"] in text
+    # [2] after the descriptors still answers the question they were asked from: Good.
+    assert "Case C1 · Question 3 of 11" in text
+    saved = await return_of(world, POLICE, "C1")
+    assert saved["answers"]["practice"] == {"grade": "good"}
