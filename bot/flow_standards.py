@@ -8,8 +8,9 @@ chat shows them and never checks anything itself.
 
 from bot import standards_texts as st
 from bot import texts
-from bot.client import CollectorError
+from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen, fit, position
+from bot.flow_cases import Cases
 from bot.flow_out import Clear, Edit, Out, Person, Send
 from bot.once import Once
 from bot.state import ChatState, Step
@@ -63,8 +64,12 @@ def confirm_screen(ret: ReturnPublic, agency: str) -> Screen | None:
     )
 
 
-class StandardsChat:
-    """Mixed into `Chat` (bot/flow_commands.py), which provides load/current/review/refused."""
+class Standards:
+    """The chat's audit-standards buttons and the typed cross-check reason (bot/flow_commands.py
+    routes Kind.descriptors, Kind.cross_reason and the awaited reason here)."""
+
+    def __init__(self, client: CollectorClient, cases: Cases) -> None:
+        self.client, self.cases = client, cases
 
     async def descriptors_press(
         self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
@@ -74,16 +79,16 @@ class StandardsChat:
         rid = press.num(0)
         ret = state.ret if state.ret is not None and state.ret.id == rid else None
         if ret is None:
-            ret = await self.current(who, state, rid)  # also checks it is this person's case
+            ret = await self.cases.current(who, state, rid)  # also checks it is theirs
         return [Send(descriptors_screen(load_tool(ret.tool_version)))]
 
     async def cross_reason_press(
         self, who: Person, state: ChatState, press: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         """ "Confirm with a reason": the next message typed is the reason, then it submits."""
-        ret = await self.load(who, state, press.num(0))
+        ret = await self.cases.load(who, state, press.num(0))
         if ret.status == "submitted":
-            self.forget_case(state)
+            state.forget_case()
             return [Edit(Screen(texts.ALREADY_SUBMITTED.format(case=ret.case)))]
         state.rid, state.qkey, state.step = ret.id, None, Step.confirm
         state.confirm_for = ret.id
@@ -91,9 +96,10 @@ class StandardsChat:
         return [Edit(Screen(st.ASK_REASON, back), current=True)]
 
     async def confirm_reason(self, who: Person, state: ChatState, text: str) -> list[Out]:
-        """The reason typed: submit with it. Refused (an identifier, the answers changed): say
-        so; the wait goes on while it is the reason itself that needs rewriting."""
+        """The reason typed: submit with it. Refused for an identifier: say so, and the wait
+        goes on (it is the reason that needs rewriting); the answers changed: the review."""
         rid = state.confirm_for
+        assert rid is not None
         reason = text.strip()
         if len(reason) < 3:
             return [Send(Screen(st.REASON_TOO_SHORT))]
@@ -101,13 +107,13 @@ class StandardsChat:
             await self.client.submit(who.telegram_id, rid, confirm_reason=reason)
         except CollectorError as exc:
             if exc.code == "identifiers_found":
-                return self.refused(exc, state)  # still waiting for the reason
+                return self.cases.refused(exc, state)  # still waiting for the reason
             state.confirm_for = None
             if exc.code in ("cross_check", "incomplete"):
-                fresh = await self.load(who, state, rid)
-                return [Clear(), *await self.review(who, state, fresh)]
-            return self.refused(exc, state)
+                fresh = await self.cases.load(who, state, rid)
+                return [Clear(), *await self.cases.review(who, state, fresh)]
+            return self.cases.refused(exc, state)
         state.confirm_for = None
         case = state.ret.case if state.ret is not None else ""
-        self.forget_case(state)
+        state.forget_case()
         return [Clear(), Send(Screen(st.SUBMITTED_WITH_REASON.format(case=case)))]
