@@ -203,8 +203,9 @@ class CollectorClient:
         path = f"/api/returns/{rid}/answers/{key}/parts"
         return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
 
-    async def submit(self, tid: int, rid: int) -> dict:
-        return await self.request("POST", f"/api/returns/{rid}/submit", tid)
+    async def submit(self, tid: int, rid: int, confirm_reason: str | None = None) -> dict:
+        body = {"confirm_reason": confirm_reason} if confirm_reason else {}
+        return await self.request("POST", f"/api/returns/{rid}/submit", tid, json=body)
 
     # Reminders and the action plan
     async def plan_reminders(self, tid: int | None, slug: str, *, dry_run: bool) -> dict:

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot import standards_texts as st
 from bot import texts
 from models.buttons import Kind, StaleButton, encode
 from models.grades import NOT_GRADED, NOT_GRADED_REASONS, SCALE, grade_name
@@ -126,6 +127,7 @@ def question_screen(
     if isinstance(q, GradeQuestion):
         rows = [[Button(g.name, encode(Kind.answer, rid, key, i))] for i, g in enumerate(SCALE)]
         rows.append([Button(texts.BTN_NOT_GRADED, encode(Kind.answer, rid, key, "n"))])
+        rows.append([Button(st.BTN_DESCRIPTORS, encode(Kind.descriptors, rid, key))])
     elif isinstance(q, ChoiceQuestion):
         rows = [
             [Button(o.label, encode(Kind.answer, rid, key, i))] for i, o in enumerate(q.options)
@@ -268,7 +270,9 @@ def review_screen(tool: AuditTool, ret: ReturnPublic, agency: str) -> Screen:
         ]
         rows = offer + rows
     else:
-        lines.append(texts.REVIEW_READY)
+        from bot.flow_standards import review_lines  # it builds on this module's Screen
+
+        lines += review_lines(tool, ret) or [texts.REVIEW_READY]
         rows.append([Button(texts.BTN_SUBMIT, encode(Kind.submit, rid))])
     # Keep within one message: shorten the narratives further if a long tool needs it.
     text = "\n".join(lines)
@@ -276,6 +280,10 @@ def review_screen(tool: AuditTool, ret: ReturnPublic, agency: str) -> Screen:
 
 
 def confirm_screen(ret: ReturnPublic, agency: str) -> Screen:
+    from bot.flow_standards import confirm_screen as questioned  # builds on this module
+
+    if (screen := questioned(ret, agency)) is not None:
+        return screen  # the cross-checks hold: confirm with a reason, or go back
     rid = ret.id
     return Screen(
         texts.CONFIRM_SUBMIT.format(case=ret.case, agency=agency),

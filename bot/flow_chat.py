@@ -160,10 +160,12 @@ class Auditing:
         try:
             await self.client.submit(who.telegram_id, ret.id)
         except CollectorError as exc:
-            if exc.code == "incomplete":
+            if exc.code in ("incomplete", "cross_check"):
                 tool = load_tool(ret.tool_version)
                 titles = ", ".join(tool.question(k).title for k in exc.extra.get("missing", []))
                 fresh = await self.cases.load(who, state, ret.id)
+                if exc.code == "cross_check":  # the answers changed since the review
+                    return [Clear(), *await self.cases.review(who, state, fresh)]
                 return [
                     Edit(Screen(texts.INCOMPLETE.format(titles=titles))),
                     *await self.cases.review(who, state, fresh),

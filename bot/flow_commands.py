@@ -35,6 +35,7 @@ from bot.flow_out import Edit, Out, Person, Send, Toast
 from bot.flow_rounds import Rounds, Show
 from bot.flow_rules import COMMANDS, RULES, Rule
 from bot.flow_screen import Screens
+from bot.flow_standards import Standards
 from bot.flow_start import Enrolment
 from bot.once import Once
 from bot.state import ChatState
@@ -67,6 +68,7 @@ class Chat:
         self.actions = actions = Actions(client, rounds)
         self.concerns = concerns = Concerns(client, rounds)
         self.moderation = moderation = Moderation(client, rounds)
+        self.standards = standards = Standards(client, cases)
         # Which handler runs which command (its rules: RULES).
         self.commands: dict[str, CommandHandler] = {
             "start": enrol.start,
@@ -104,6 +106,8 @@ class Chat:
             Kind.send: self.send_press,
             Kind.names: self.names_press,
             **{kind: moderation.press for kind in Moderation.KINDS},
+            Kind.descriptors: standards.descriptors_press,
+            Kind.cross_reason: standards.cross_reason_press,
             **{kind: self.screens.screen_press for kind in SCREEN_KINDS},
         }
         # Which part shows which view of a round, picked from the round buttons (Kind.tally).
@@ -141,6 +145,7 @@ class Chat:
         rule, handler = RULES.get(name), self.commands.get(name)
         if rule is None or handler is None:
             return [Send(Screen(texts.UNKNOWN_COMMAND))]
+        state.confirm_for = None  # any command ends the wait for a cross-check reason
         if rule.moves_on:
             state.held = None  # moved on from a name warning: nothing is sent
             waiting, state.progress_for = state.progress_for, None  # any command ends the wait
@@ -174,6 +179,8 @@ class Chat:
         press = buttons.decode(data)
         if press is None or press.kind != Kind.names:
             state.held = None  # moved on from a name warning: its text is not sent
+        if press is None or press.kind != Kind.descriptors:
+            state.confirm_for = None  # moved on from typing a cross-check reason
         pending = bool(state.kept)
         answer = press is not None and press.kind in ANSWER_KINDS and not pending
         if not answer and not await once.first():
@@ -215,6 +222,10 @@ class Chat:
         once = Once(self.client, update_id)
         if (progress or waiting) and not await once.first():
             return []
+        if state.confirm_for is not None and not state.kept and not progress:
+            if not await once.first():
+                return []
+            return await self.guard(state, self.standards.confirm_reason(who, state, text))
         if progress:
             action_id = replied.num(0)
             return await self.guard(state, self.actions.save_progress(who, state, action_id, text))

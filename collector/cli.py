@@ -223,9 +223,20 @@ def invite(
 
 
 @app.command("tally")
-def tally(slug: str, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def tally(
+    slug: str,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    standards: Annotated[
+        bool, typer.Option("--standards", help="how each agency audited (audit standards)")
+    ] = False,
+) -> None:
     """Returns per agency and overall grades, counting submitted returns only."""
     from collector.services import progress
+
+    if standards:
+        from collector.cli_standards import print_standards
+
+        return print_standards(slug, as_json)
 
     async def job(db: Database) -> Tally:
         async with db.read() as session:

@@ -59,7 +59,7 @@ def _operation(e: Endpoint, components: dict[str, Any]) -> dict[str, Any]:
     }
     if e.body is not None:
         op["requestBody"] = {
-            "required": True,
+            "required": not e.body_optional,
             "content": {"application/json": {"schema": _schema(e.body, components)}},
         }
     op["security"] = [{"bearer": []}] if e.auth else []

@@ -48,6 +48,8 @@ class Kind(StrEnum):
     open_case = "open:"  # open:round_id:case       "Open C3" on a chasing reminder
     post_progress = "actp:"  # actp:action_id      "Post progress" on an action reminder
     take_concern = "cack:"  # cack:concern_id      "I'm dealing with this" on a concern alert
+    descriptors = "h"  # h|rid|qkey               what the grades mean (a message; no state)
+    cross_reason = "j"  # j|rid                   submit despite the cross-checks: ask why
 
 
 # Buttons of one question (their second part is its key): a button answer edits the pressed
@@ -88,6 +90,8 @@ _SHAPES: dict[Kind, str] = {
     Kind.open_case: "is",
     Kind.post_progress: "i",
     Kind.take_concern: "i",
+    Kind.descriptors: "is",
+    Kind.cross_reason: "i",
 }
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 from sqlmodel import Field, SQLModel
 
 from models.base import json_col, ts, utcnow
+from models.cross_checks import CrossCheckFinding
 from models.enums import ReturnStatus
 from models.tool import MAX_TEXT
 from models.validators import UpdateId
@@ -26,6 +27,9 @@ class AuditReturn(SQLModel, table=True):
     submitted_at: datetime | None = Field(default=None, sa_column=ts(nullable=True))
     submitted_by: int | None = Field(default=None, foreign_key="member.id")
     reopened_reason: str | None = Field(default=None, max_length=2000)
+    # Why the auditor submitted despite the cross-checks (models/cross_checks.py); cleared on
+    # reopening (the audit trail keeps it), so it always speaks for the submission on record.
+    cross_check_reason: str | None = Field(default=None, max_length=2000)
 
 
 class Answer(SQLModel, table=True):
@@ -58,12 +62,20 @@ class ReturnPublic(SQLModel):
     missing: list[str]  # required questions still unanswered
     submitted_at: datetime | None
     reopened_reason: str | None
+    cross_checks: list[CrossCheckFinding] = []  # answers that contradict each other, now
+    cross_check_reason: str | None = None  # submitted despite them, for this reason
 
 
 class ReturnOpen(SQLModel):
     round: str
     agency: str | None = None  # defaults to the actor's own agency
     case: str
+
+
+class SubmitRequest(SQLModel):
+    """Optional body of a submit: confirm the answers the cross-checks question, saying why."""
+
+    confirm_reason: str | None = Field(default=None, min_length=3, max_length=2000)
 
 
 class ReopenRequest(SQLModel):

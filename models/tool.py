@@ -11,6 +11,8 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, model_validator
 
+from models.cross_check_rules import DEFAULT_RULES, Rule
+from models.descriptors import check_descriptors, merged
 from models.grades import BY_KEY, NOT_GRADED, NOT_GRADED_REASONS
 
 TOOLS_DIR = Path(__file__).parent / "tools"
@@ -148,6 +150,10 @@ class AuditTool(BaseModel):
     version: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]{0,63}$")
     title: str
     sections: list[Section] = Field(min_length=1)
+    # What each grade means (models/descriptors.py has the defaults; these replace them).
+    descriptors: dict[str, str] = Field(default_factory=dict)
+    # Cross-checks before submit (models/cross_check_rules.py); None: MAA's default rules.
+    cross_checks: list[Rule] | None = None
 
     @model_validator(mode="after")
     def _one_overall_and_unique_keys(self) -> "AuditTool":
@@ -160,6 +166,7 @@ class AuditTool(BaseModel):
         for section in self.sections:
             for q in section.questions:
                 q.section = section.title
+        self.descriptors = check_descriptors(self.descriptors)
         return self
 
     # Cached: a tool is read on every answer and never changes once loaded (see load_tool).
@@ -181,6 +188,15 @@ class AuditTool(BaseModel):
     @property
     def grade_questions(self) -> list[GradeQuestion]:
         return [q for q in self.questions if isinstance(q, GradeQuestion)]
+
+    @property
+    def grade_descriptors(self) -> list[tuple[str, str, str]]:
+        """(grade key, grade name, what it means) in scale order, this tool's where it has one."""
+        return merged(self.descriptors)
+
+    @property
+    def rules(self) -> list[Rule]:
+        return DEFAULT_RULES if self.cross_checks is None else self.cross_checks
 
     def missing(self, answered: set[str]) -> list[str]:
         """Keys of required questions not yet answered, in tool order."""

@@ -22,6 +22,7 @@ from report.model import OverviewReport, SectionView
 from report.moderated import MODERATED, MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
+from report.standards import HEADERS as STANDARDS_HEADERS
 from report.text import MATRIX_MAX_COLUMNS, listing, plural, table_rows
 
 # A bar per agency: beyond this many the chart is a page-long image nobody reads (and costs
@@ -291,7 +292,25 @@ def _annex(doc: Writer, r: OverviewReport, rows: dict) -> None:
                 doc.para(f"…and {g.more} more in the returns export.")
 
 
+def _method(doc: Writer, r: OverviewReport, rows: dict) -> None:
+    if r.descriptors:
+        doc.heading("What the grades mean", 2)
+        doc.para("The descriptors auditors had beside every grade question:")
+        for d in r.descriptors:
+            doc.para((f"{d.grade}: ", True), d.text, style="List Bullet")
+    if r.standards:
+        doc.heading("Audit standards", 2)
+        doc.para(
+            "How each agency audited: the median length of a written answer, how many of the "
+            "optional questions it answered, how often it could not grade and why, the median "
+            "time from a return's first answer to its submission, and how many returns were "
+            "submitted despite a cross-check, with a reason."
+        )
+        doc.table(STANDARDS_HEADERS, r.standards)
+
+
 _FIGURES = {
+    "method": _method,
     "returns": _returns,
     "outcomes": _outcomes,
     "themes": _themes,

@@ -13,6 +13,9 @@ from report.docx_report import render_docx
 from report.exports import render_csv, render_json, render_xlsx
 from report.snapshot import RoundSnapshot
 from report.text import render_html, render_markdown
+from report.workshop_render import render_workshop_docx, render_workshop_pdf
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 class UnknownFormat(ValueError):
@@ -43,9 +46,10 @@ class Format:
     # Rendering in a worker thread keeps the collector responsive; tiny formats are not worth
     # the hop, but every format here grows with the round, so all of them are threaded.
     threaded: bool = True
+    stem: str = "overview"  # what the document is: the overview report, or the workshop pack
 
     def filename(self, slug: str) -> str:
-        return f"{slug}-overview.{self.extension}"
+        return f"{slug}-{self.stem}.{self.extension}"
 
 
 FORMATS: dict[str, Format] = {
@@ -68,6 +72,9 @@ FORMATS: dict[str, Format] = {
             render_xlsx,
         ),
         Format("json", "application/json", "json", render_json),
+        # The learning workshop pack (report/workshop.py): Word to edit, PDF to print.
+        Format("workshop", DOCX, "docx", render_workshop_docx, stem="workshop"),
+        Format("workshop-pdf", "application/pdf", "pdf", render_workshop_pdf, stem="workshop"),
     )
 }
 

@@ -86,6 +86,8 @@ def from_json(data: dict[str, Any]) -> RoundSnapshot:
                 submitted_at=_dt(r["submitted_at"]),
                 updated_at=_dt(r["updated_at"]),
                 moderated=r.get("moderated") or {},
+                first_answer_at=_dt(r.get("first_answer_at")),
+                cross_check_reason=r.get("cross_check_reason"),
             )
             for r in data["returns"]
         ],

@@ -132,6 +132,12 @@ class Comparison:
 
 
 @dataclass(frozen=True)
+class Descriptor:
+    grade: str  # the grade's full name
+    text: str  # what it means, in the round's tool's words
+
+
+@dataclass(frozen=True)
 class SectionView:
     """One section as printed: the coordinator's Markdown if written, else MAA's statements."""
 
@@ -193,6 +199,10 @@ class OverviewReport:
     # and which grades the case grid and its "grades differ" analysis use.
     moderated: list[ModeratedLine] = field(default_factory=list)
     matrix_grades: str = "agency"  # or "moderated": a moderated grade in place of the agency's
+    # The method section's audit standards: the grade descriptors the auditors had at hand, and
+    # per agency how it audited (report/standards.py: table cells in its HEADERS order).
+    descriptors: list[Descriptor] = field(default_factory=list)
+    standards: list[list[str]] = field(default_factory=list)
 
     @property
     def agency_sections(self) -> list[SectionView]:

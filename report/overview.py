@@ -14,6 +14,7 @@ from report.model import (
     Comparison,
     ComparisonRow,
     Count,
+    Descriptor,
     DomainRow,
     Excerpt,
     FindingGroup,
@@ -28,6 +29,8 @@ from report.model import (
 )
 from report.moderated import AGENCY, MODERATED, moderated_lines, overall
 from report.snapshot import AgencyRow, ReturnRow, RoundSnapshot
+from report.standards import standards
+from report.standards import table as standards_table
 from report.tally import Tally, tally
 
 MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
@@ -404,4 +407,6 @@ def build_report(
         annex=snapshot.annex,
         moderated=moderated_lines(snapshot, returns),
         matrix_grades=grades,
+        descriptors=[Descriptor(name, text) for _, name, text in snapshot.tool.grade_descriptors],
+        standards=[] if figures_only else standards_table(standards(snapshot)),
     )

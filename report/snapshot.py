@@ -44,6 +44,10 @@ class ReturnRow:
     updated_at: datetime | None = None
     # Moderated grades beside the agency's own (question key -> grade key); never replacing them.
     moderated: dict[str, str] = field(default_factory=dict)
+    # Audit standards: the earliest answer still on record, and why the auditor submitted
+    # despite the cross-checks (models/cross_checks.py), if they did.
+    first_answer_at: datetime | None = None
+    cross_check_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from report.model import OverviewReport
 from report.moderated import MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE, moderated_rows
 from report.overview import build_report
 from report.snapshot import RoundSnapshot
+from report.standards import HEADERS as STANDARDS_HEADERS
 
 # Beyond this many agencies a case × agency grid is unreadable on paper; printed formats list
 # the cases whose grades differ instead (the full grid stays in the HTML and the exports).
@@ -70,7 +71,7 @@ def listing(items: list[str]) -> str:
 
 def _common(env: Environment) -> Environment:
     env.filters.update(plural=plural, listing=listing)
-    env.globals.update(MATRIX_MAX_COLUMNS=MATRIX_MAX_COLUMNS)
+    env.globals.update(MATRIX_MAX_COLUMNS=MATRIX_MAX_COLUMNS, standards_headers=STANDARDS_HEADERS)
     env.globals.update(
         MODERATED_HEAD=MODERATED_HEAD, MODERATED_NOTE=MODERATED_NOTE, MODERATED_GRID=MODERATED_GRID
     )

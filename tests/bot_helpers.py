@@ -68,7 +68,7 @@ def is_question(n: int):
 
 async def answer_buttons_until_text(user: User, q1: dict) -> dict:
     """Questions 1-4 by buttons (choice and grades); returns question 5 (a narrative)."""
-    q2 = await user.press(q1, "Involved throughout", expect="Question 2 of 11")
+    q2 = await user.press(q1, "Some involvement", expect="Question 2 of 11")
     q3 = await user.press(q2, "Good", expect="Question 3 of 11")
     reasons = await user.press(q3, "Not graded", expect="Why can't this be graded?")
     q4 = await user.press(reasons, "Too little involvement", expect="Question 4 of 11")

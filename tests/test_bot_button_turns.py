@@ -23,7 +23,10 @@ from tests.bot_helpers import (
 
 pytest_plugins = ["tests.bot_fixtures"]
 
-GRADES = ["Outstanding", "Good", "Requires Improvement to be Good", "Inadequate", "Not graded"]
+GRADES = [
+    *("Outstanding", "Good", "Requires Improvement to be Good", "Inadequate", "Not graded"),
+    "ℹ️ What do the grades mean?",
+]
 
 
 async def turn(loopback: LoopbackBotApi, user: User, msg: dict, label: str, expect: Any):

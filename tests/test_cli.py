@@ -30,7 +30,7 @@ def test_demo_then_tally_json_reproduces_the_reference_figures(maa, tmp_path):
     result = maa("demo", "--no-serve")
     assert result.exit_code == 0, result.output
     assert sorted(p.suffix for p in (tmp_path / "out").iterdir()) == sorted(
-        [".csv", ".docx", ".html", ".json", ".md", ".pdf", ".xlsx"]
+        [".csv", ".docx", ".html", ".json", ".md", ".pdf", ".xlsx", ".docx", ".pdf"]
     )
     assert maa("demo", "--no-serve").exit_code == 0  # twice: same result, no duplicates
     result = maa("tally", "cne-2024", "--json")

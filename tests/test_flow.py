@@ -83,7 +83,7 @@ def test_pack_refuses_callback_data_over_64_bytes():
 def test_progress_line_and_grade_buttons():
     screen = flow.question_screen(TOOL, ret(), "impact")
     assert screen.text.splitlines()[0] == "Case C3 · Question 4 of 11 · Impact"
-    assert labels(screen) == [g.name for g in SCALE] + ["Not graded"]
+    assert labels(screen) == [g.name for g in SCALE] + ["Not graded", "ℹ️ What do the grades mean?"]
     value = flow.button_value(TOOL.question("impact"), unpack(datas(screen)[1])[1][2])
     assert TOOL.question("impact").check(value) == {"grade": "good"}
     assert flow.button_value(TOOL.question("impact"), "n") is flow.NEEDS_REASON

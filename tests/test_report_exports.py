@@ -124,7 +124,11 @@ def test_edge_rounds_render_in_every_format(make, fmt) -> None:
 
 
 def test_registry_describes_each_format() -> None:
-    assert set(FORMATS) == {"md", "html", "pdf", "docx", "csv", "xlsx", "json"}
+    assert set(FORMATS) == {
+        *("md", "html", "pdf", "docx", "csv", "xlsx", "json"),
+        *("workshop", "workshop-pdf"),
+    }
+    assert FORMATS["workshop"].filename("cne-2024") == "cne-2024-workshop.docx"
     assert FORMATS["pdf"].content_type == "application/pdf"
     assert FORMATS["docx"].extension == "docx"
     assert FORMATS["xlsx"].filename("cne-2024") == "cne-2024-overview.xlsx"

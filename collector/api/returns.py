@@ -16,6 +16,7 @@ from models.returns import (
     ReopenRequest,
     ReturnOpen,
     ReturnPublic,
+    SubmitRequest,
 )
 
 api = Api()
@@ -87,13 +88,21 @@ async def _write(call: Call, **answer: Any) -> AnswerResult:
 
 
 @api.route(
-    "POST", "/api/returns/{return_id}/submit", "Submit a complete return", response=ReturnPublic
+    "POST",
+    "/api/returns/{return_id}/submit",
+    "Submit a complete return (422 cross_check: confirm with a reason)",
+    body=SubmitRequest,
+    body_optional=True,
+    response=ReturnPublic,
 )
 async def submit(call: Call) -> ReturnPublic:
     ensure_member(call.actor)
     return_id = call.int_param("return_id")
+    reason = call.body.confirm_reason if call.body is not None else None
     async with call.request.app[DB].write() as session:
-        return await returns.submit_return(session=session, actor=call.actor, return_id=return_id)
+        return await returns.submit_return(
+            session=session, actor=call.actor, return_id=return_id, confirm_reason=reason
+        )
 
 
 @api.route(

@@ -59,6 +59,7 @@ class Endpoint:
     summary: str
     handler: Handler
     body: type[BaseModel] | None = None
+    body_optional: bool = False  # a request without a body is fine (the handler gets None)
     response: Any = None
     status: int = 200
     auth: bool = True
@@ -161,7 +162,8 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 actor = await actor_for(request.app[DB], credentials)
         _check_address(request)
         try:
-            body = await _body(request, endpoint.body) if endpoint.body else None
+            wanted = endpoint.body and (request.body_exists or not endpoint.body_optional)
+            body = await _body(request, endpoint.body) if wanted else None
         except BadRequest:
             if credentials is not None and actor is None:
                 await actor_for(request.app[DB], credentials)  # bad credentials: 401 first

@@ -11,6 +11,8 @@ from typing import Any
 
 from collector.auth import Actor
 from collector.errors import Conflict, Forbidden, Unprocessable
+from models.cross_checks import CrossCheckFinding
+from models.cross_checks import findings as cross_check_findings
 from models.enums import ReturnStatus, Role, RoundStatus
 from models.returns import AnswerResult, ConcernAlert, ReturnPublic
 from models.screening import Finding, describe, describe_names, find_names, screen
@@ -37,6 +39,7 @@ class ReturnFacts:
     submitted_at: datetime | None = None
     reopened_reason: str | None = None
     allow: tuple[str, ...] = ()  # the round's words that are not names (screening.allow)
+    cross_check_reason: str | None = None  # submitted despite the cross-checks (only then set)
 
 
 def may_write(actor: Actor, facts: ReturnFacts | None) -> ReturnFacts:
@@ -173,6 +176,8 @@ def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
         "missing": tool.missing(given),
         "submitted_at": facts.submitted_at,
         "reopened_reason": facts.reopened_reason,
+        "cross_checks": cross_check_findings(tool, answers),
+        "cross_check_reason": facts.cross_check_reason,
     }
 
 
@@ -185,3 +190,22 @@ def answer_result(
     facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None, repeat: bool = False
 ) -> AnswerResult:
     return AnswerResult.model_construct(**public(facts, answers), alert=alert, repeat=repeat)
+
+
+def confirm_cross_checks(found: list[CrossCheckFinding], reason: str | None) -> str | None:
+    """The reason to store with a submission the cross-checks question, or a 422 `cross_check`
+    with the findings (fix the answers, or confirm them with a reason). The reason is screened
+    like a narrative; with nothing to confirm it is not kept."""
+    if not found:
+        return None
+    text = (reason or "").strip()
+    if len(text) < 3:
+        raise Unprocessable(
+            "Please check these answers before submitting: "
+            + " ".join(f.message for f in found)
+            + " Change the answers, or confirm them with a reason.",
+            code="cross_check",
+            findings=[f.model_dump() for f in found],
+        )
+    refuse_identifiers(text)
+    return text

@@ -15,6 +15,7 @@ from collector.services.return_rules import (
     WRITERS,
     ReturnFacts,
     check_writable,
+    confirm_cross_checks,
     may_write,
     return_public,
 )
@@ -48,6 +49,7 @@ class _Loaded:
             tool_version=self.round.tool_version,
             submitted_at=self.ret.submitted_at,
             reopened_reason=self.ret.reopened_reason,
+            cross_check_reason=self.ret.cross_check_reason,
             allow=tuple(self.round.screen_allow or ()),
         )
 
@@ -156,8 +158,12 @@ async def get_return(*, session: AsyncSession, actor: Actor, return_id: int) -> 
     return await _public(session, await _load(session, actor, return_id, write=False))
 
 
-async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) -> ReturnPublic:
-    """Submit when every required question is answered; submitting again changes nothing."""
+async def submit_return(
+    *, session: AsyncSession, actor: Actor, return_id: int, confirm_reason: str | None = None
+) -> ReturnPublic:
+    """Submit when every required question is answered and the cross-checks are fixed or
+    confirmed with a reason (`confirm_reason`, screened like a narrative); submitting again
+    changes nothing."""
     loaded = await _load(session, actor, return_id, write=True)
     if loaded.ret.status == ReturnStatus.submitted:
         return await _public(session, loaded)
@@ -171,7 +177,9 @@ async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) 
             code="incomplete",
             missing=public.missing,
         )
+    reason = confirm_cross_checks(public.cross_checks, confirm_reason)
     before = loaded.ret.status
+    loaded.ret.cross_check_reason = reason
     loaded.ret.status = ReturnStatus.submitted
     loaded.ret.submitted_at = loaded.ret.updated_at = utcnow()
     loaded.ret.submitted_by = actor.member_id
@@ -184,6 +192,16 @@ async def submit_return(*, session: AsyncSession, actor: Actor, return_id: int) 
         before={"status": before},
         after={"status": ReturnStatus.submitted},
     )
+    if reason is not None:
+        record(
+            session,
+            actor=actor,
+            action="return.cross_check_confirm",
+            entity="return",
+            entity_id=return_id,
+            before=None,
+            after={"checks": [f.key for f in public.cross_checks], "reason": reason},
+        )
     return await _public(session, loaded)
 
 
@@ -197,6 +215,7 @@ async def reopen_return(
         raise Conflict("Only a submitted return can be reopened.", code="not_submitted")
     loaded.ret.status = ReturnStatus.reopened
     loaded.ret.reopened_reason = reason
+    loaded.ret.cross_check_reason = None  # it spoke for that submission; the trail keeps it
     loaded.ret.updated_at = utcnow()
     record(
         session,

@@ -1,6 +1,7 @@
 """One read of a round that feeds the tally, every report format and every export."""
 
 from collections import defaultdict
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -53,14 +54,17 @@ async def take_snapshot(
     ).all()
     answers: dict[int, dict] = defaultdict(dict)
     answer_query = (
-        select(Answer.return_id, Answer.question_key, Answer.value)
+        select(Answer.return_id, Answer.question_key, Answer.value, Answer.answered_at)
         .join(AuditReturn, AuditReturn.id == Answer.return_id)
         .where(AuditReturn.round_id == round_.id)
     )
     if only_keys is not None:
         answer_query = answer_query.where(Answer.question_key.in_(only_keys))
-    for return_id, key, value in await session.execute(answer_query):
+    first_answer: dict[int, datetime] = {}
+    for return_id, key, value, at in await session.execute(answer_query):
         answers[return_id][key] = unseal(value)  # SEALING: read
+        if at is not None and (return_id not in first_answer or at < first_answer[return_id]):
+            first_answer[return_id] = at
     moderated, extended = await moderation_of(session, round_.id)
     returns = (
         await session.execute(
@@ -125,6 +129,8 @@ async def take_snapshot(
                 submitted_at=r.submitted_at,
                 updated_at=r.updated_at,
                 moderated=moderated.get(r.id, {}),
+                first_answer_at=first_answer.get(r.id),
+                cross_check_reason=r.cross_check_reason,
             )
             for r, code, ref in returns
         ],
