@@ -9,6 +9,7 @@ from aiohttp import web
 from collector import sealing
 from collector.api import (
     actions,
+    chat_sessions,
     concerns,
     desk_links,
     metrics,
@@ -52,6 +53,7 @@ def endpoints() -> Api:
         withdraw,
         metrics,
         desk_links,
+        chat_sessions,
     ):
         api.include(module.api)
     return api

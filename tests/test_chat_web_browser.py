@@ -1,0 +1,94 @@
+"""The browser chat (/chat/) in a real headless Chromium, against a really running collector."""
+
+import pytest
+from playwright.async_api import expect
+
+from models.enums import Role
+from tests.chat_web_helpers import press, say, sees, sign_in
+from tests.conftest import small_round
+from tests.desk_helpers import axe_check, screenshot
+
+pytest_plugins = ["tests.desk_browser", "tests.chat_web_fixtures"]
+
+pytestmark = pytest.mark.skipif(
+    not __import__("shutil").which("chromium"), reason="needs Debian's chromium (scripts/test)"
+)
+
+
+async def stored(collector, token: str, case: str) -> dict:
+    """The member's return for a case, as the collector holds it."""
+    status, body = await collector.call(
+        "POST", "/api/returns", token=token, json={"round": "r-2026", "case": case}
+    )
+    assert status == 200, body
+    return body
+
+
+async def answer_to_review(page) -> None:
+    """Every question of maa-audit-1 from the first, by buttons and typed narratives."""
+    await press(page, "Involved throughout", expect="Question 2 of 11")
+    await press(page, "Good", expect="Question 3 of 11")
+    await press(page, "Not graded", expect="Why can't this be graded?")
+    await press(page, "Too little involvement", expect="Question 4 of 11")
+    await press(page, "Requires Improvement", expect="Question 5 of 11")
+    await say(page, "Prompt strategy meeting for C1.", expect="or press Done")
+    await say(page, "The school nurse followed up the same week.", expect="or press Done")
+    await press(page, "Done", expect="Question 6 of 11")
+    await say(page, "Earlier referral to early help.", expect="or press Done")
+    await press(page, "Done", expect="Question 7 of 11")
+    await press(page, "Skip", expect="Question 8 of 11")
+    await press(page, "Skip", expect="Question 9 of 11")
+    await press(page, "☐ Signposting")
+    await press(page, "☐ Information sharing")
+    await press(page, "Done", expect="Question 10 of 11")
+    await say(page, "Share the plan with the GP.", expect="or press Done")
+    await press(page, "Done", expect="Question 11 of 11")
+    await press(page, "No", expect="Review – case")
+
+
+async def test_a_web_only_auditor_completes_a_case_in_the_browser(collector, chatweb, context):
+    await collector.create_round(small_round())
+    nia = await collector.add_member("Nia Web", Role.auditor, agency="police")  # no Telegram
+    token = await collector.token_for(nia)
+    page = await context.new_page()
+
+    response = await page.goto(chatweb.url + "/chat/")
+    assert response.headers["content-security-policy"].startswith("default-src 'self'")
+    await expect(page.get_by_role("heading", name="Sign in to the audit chat")).to_be_visible()
+    await axe_check(page)
+    await screenshot(page, "chat-signin")
+
+    await sign_in(page, collector, chatweb, nia)
+    cookie = next(c for c in await context.cookies() if c["name"] == "maa_chat")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Lax" and cookie["path"] == "/chat"
+    await axe_check(page)
+
+    await say(page, "/audit", expect="Which case would you like to audit?")
+    await press(page, "C1", expect="Question 1 of 11 · Involvement")
+    await axe_check(page)
+    await screenshot(page, "chat-question")
+    await answer_to_review(page)
+    review = page.locator("li.line.bot.now", has_text="Review – case").first
+    await expect(review).to_contain_text("2. Quality of practice: Good")
+    await expect(review).to_contain_text(
+        "3. Joint working: Not graded – Too little involvement to grade"
+    )
+    await expect(review).to_contain_text("9. Themes: Signposting to earlier support")
+    await axe_check(page)
+    await screenshot(page, "chat-review")
+
+    saved = await stored(collector, token, "C1")
+    assert saved["answers"]["good_practice"] == (
+        "Prompt strategy meeting for C1.\n\nThe school nurse followed up the same week."
+    )
+    assert saved["answers"]["joint_working"] is None
+    await press(page, "Submit", expect="Submit case C1 for Police?")
+    await press(page, "Yes, submit", expect="Submitted – thank you!")
+    assert (await stored(collector, token, "C1"))["status"] == "submitted"
+
+    # Keyboard alone: the answer box is labelled and reachable, and sends with its button.
+    await page.get_by_label("Type your answer").focus()
+    await page.keyboard.type("/status")
+    await page.keyboard.press("Tab")  # the hint is text, not a stop: Send is next
+    await page.keyboard.press("Enter")
+    await sees(page, "Done: C1")
