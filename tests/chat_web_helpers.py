@@ -1,12 +1,31 @@
 """Browser chat test helpers: a sign-in link, and pressing, typing and reading as a person would."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
+from aiohttp.test_utils import TestServer
 from playwright.async_api import expect as pw_expect
 
+from bot.chatweb import create_chat_app
 from collector.auth import SYSTEM
 from collector.services import desk_auth
+
+
+@dataclass
+class ChatWeb:
+    url: str
+    server: TestServer
+
+
+async def start_chat_web(collector: Any, collector_url: str | None = None) -> ChatWeb:
+    """A browser chat process's app, reaching the collector at `collector_url`."""
+    settings = collector.settings.model_copy(
+        update={"public_url": collector_url or collector.url, "chat_listen": "127.0.0.1:0"}
+    )
+    server = TestServer(create_chat_app(settings), host="127.0.0.1")
+    await server.start_server()
+    return ChatWeb(str(server.make_url("")).rstrip("/"), server)
 
 
 async def chat_link(collector: Any, chatweb: Any, member_id: int) -> str:

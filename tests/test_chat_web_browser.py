@@ -4,11 +4,12 @@ import pytest
 from playwright.async_api import expect
 
 from models.enums import Role
-from tests.chat_web_helpers import press, say, sees, sign_in
+from tests.bot_helpers import POLICE, User
+from tests.chat_web_helpers import press, say, sees, sign_in, start_chat_web
 from tests.conftest import small_round
 from tests.desk_helpers import axe_check, screenshot
 
-pytest_plugins = ["tests.desk_browser", "tests.chat_web_fixtures"]
+pytest_plugins = ["tests.desk_browser", "tests.chat_web_fixtures", "tests.bot_fixtures"]
 
 pytestmark = pytest.mark.skipif(
     not __import__("shutil").which("chromium"), reason="needs Debian's chromium (scripts/test)"
@@ -92,3 +93,81 @@ async def test_a_web_only_auditor_completes_a_case_in_the_browser(collector, cha
     await page.keyboard.press("Tab")  # the hint is text, not a stop: Send is next
     await page.keyboard.press("Enter")
     await sees(page, "Done: C1")
+
+
+async def test_identifiers_are_refused_and_names_warned_in_the_browser(collector, chatweb, context):
+    await collector.create_round(small_round())
+    pat = await collector.add_member("Pat Police", Role.auditor, agency="police")
+    token = await collector.token_for(pat)
+    page = await context.new_page()
+    await sign_in(page, collector, chatweb, pat)
+    await say(page, "/audit", expect="Which case")
+    await press(page, "C2", expect="Question 1 of 11")
+    await press(page, "Some involvement", expect="Question 2 of 11")
+    await press(page, "Good", expect="Question 3 of 11")
+    await press(page, "Good", expect="Question 4 of 11")
+    await press(page, "Good", expect="Question 5 of 11")
+
+    await say(page, "Seen by the GP, NHS no 943 476 5919, on 3 May.", expect="seems to contain")
+    await sees(page, "Nothing has been saved yet")
+    await axe_check(page)
+    assert "good_practice" not in (await stored(collector, token, "C2"))["answers"]
+
+    await say(page, "Mum Kelly was not invited to the meeting.", expect="This may contain a name")
+    await axe_check(page)
+    await press(page, "Rewrite", expect="without the name")
+    assert "good_practice" not in (await stored(collector, token, "C2"))["answers"]
+    await say(page, "The parent was not invited to the meeting.", expect="or press Done")
+    await press(page, "Done", expect="Question 6 of 11")
+    saved = (await stored(collector, token, "C2"))["answers"]["good_practice"]
+    assert saved == "The parent was not invited to the meeting."
+
+    # /back and /skip work as in the chat; markup typed is shown as text, never run.
+    await say(page, "/back", expect="Question 5 of 11")
+    await sees(page, "Current answer: The parent was not invited")
+    await say(page, "/skip", expect="This question is needed")
+    await say(page, "<script>alert(1)</script> was typed", expect="or press Done")
+    await expect(page.locator("li.line.mine").last).to_have_text(
+        "You: <script>alert(1)</script> was typed"
+    )
+
+
+async def test_a_second_tab_and_telegram_see_the_same_return(bot, loopback, world, context):
+    """One return, three windows on it: two browser tabs and a Telegram chat."""
+    chatweb = await start_chat_web(world)
+    try:
+        status, me = await world.as_member("GET", "/api/me", POLICE)
+        assert status == 200
+        first = await context.new_page()
+        await sign_in(first, world, chatweb, me["id"])
+        await say(first, "/audit", expect="Which case")
+        await press(first, "C1", expect="Question 1 of 11")
+        await press(first, "Involved throughout", expect="Question 2 of 11")
+        await press(first, "Good", expect="Question 3 of 11")
+
+        second = await context.new_page()  # the same browser: the same signed-in chat
+        await second.goto(chatweb.url + "/chat/")
+        await expect(second.locator("li.line.bot", has_text="Question 3 of 11")).to_be_visible()
+        await press(second, "Outstanding", expect="Question 4 of 11")
+
+        telegram = User(loopback, POLICE)
+        q4 = await telegram.cmd("/resume", expect="Question 4 of 11")
+        await telegram.press(q4, "Good", expect="Question 5 of 11")
+
+        await first.reload()
+        await say(first, "/resume", expect="Question 5 of 11")
+        await say(first, "/back", expect="Question 4 of 11")
+        await sees(first, "Current answer: Good")
+        await say(first, "/back", expect="Question 3 of 11")
+        await sees(first, "Current answer: Outstanding")
+        status, ret = await world.as_member(
+            "POST", "/api/returns", POLICE, json={"round": "r-2026", "case": "C1"}
+        )
+        assert ret["answers"] == {
+            "involvement": "throughout",
+            "practice": {"grade": "good"},
+            "joint_working_grade": {"grade": "outstanding"},
+            "impact": {"grade": "good"},
+        }
+    finally:
+        await chatweb.server.close()
