@@ -1,5 +1,7 @@
 """The browser chat (/chat/) in a real headless Chromium, against a really running collector."""
 
+import asyncio
+
 import pytest
 from playwright.async_api import expect
 
@@ -8,6 +10,7 @@ from tests.bot_helpers import POLICE, User
 from tests.chat_web_helpers import press, say, sees, sign_in, start_chat_web
 from tests.conftest import small_round
 from tests.desk_helpers import axe_check, screenshot
+from tests.replicas import free_port, start_replica, wait_healthy
 
 pytest_plugins = ["tests.desk_browser", "tests.chat_web_fixtures", "tests.bot_fixtures"]
 
@@ -171,3 +174,52 @@ async def test_a_second_tab_and_telegram_see_the_same_return(bot, loopback, worl
         }
     finally:
         await chatweb.server.close()
+
+
+async def test_killing_the_collector_mid_case_loses_nothing(collector, context, tmp_path):
+    """SIGKILL the collector (a real `maa serve` process) with an answer in flight: the chat
+    says it is not saved, keeps it, and stores it once the collector is back; a restart of the
+    chat's own process then resumes at the same question."""
+    await collector.create_round(small_round())
+    pat = await collector.add_member("Pat Police", Role.auditor, agency="police")
+    token = await collector.token_for(pat)
+    port = free_port()
+    replica = start_replica(collector.settings.database_url, tmp_path, port=port)
+    chatweb = None
+    try:
+        await wait_healthy(collector.http, replica)
+        chatweb = await start_chat_web(collector, replica.url)
+        page = await context.new_page()
+        await sign_in(page, collector, chatweb, pat)
+        await say(page, "/audit", expect="Which case")
+        await press(page, "C1", expect="Question 1 of 11")
+        await press(page, "Involved throughout", expect="Question 2 of 11")
+        await press(page, "Good", expect="Question 3 of 11")
+
+        replica.kill()
+        await press(page, "Outstanding", expect="NOT saved yet")
+        await axe_check(page)
+        replica = start_replica(collector.settings.database_url, tmp_path, port=port)
+        await wait_healthy(collector.http, replica)
+        # The chat keeps trying by itself; a reload shows where it got to.
+        for _ in range(60):
+            await page.reload()
+            if await page.locator("li.line.bot", has_text="Question 4 of 11").count():
+                break
+            await asyncio.sleep(1)
+        await expect(page.locator("li.line.bot", has_text="Question 4 of 11").last).to_be_visible()
+        answers = (await stored(collector, token, "C1"))["answers"]
+        assert answers["joint_working_grade"] == {"grade": "outstanding"}
+
+        # The chat's own process restarted: its memory is gone, the collector's answers are not.
+        await chatweb.server.close()
+        chatweb = await start_chat_web(collector, replica.url)
+        await page.goto(chatweb.url + "/chat/")  # the same session cookie (any port)
+        await sees(page, "Question 4 of 11")
+        await press(page, "Good", expect="Question 5 of 11")
+        answers = (await stored(collector, token, "C1"))["answers"]
+        assert list(answers) == ["involvement", "practice", "joint_working_grade", "impact"]
+    finally:
+        if chatweb is not None:
+            await chatweb.server.close()
+        replica.stop()
