@@ -8,7 +8,7 @@ from playwright.async_api import expect
 from models.enums import Role
 from tests.bot_helpers import POLICE, User
 from tests.chat_web_helpers import press, say, sees, sign_in, start_chat_web
-from tests.conftest import small_round
+from tests.conftest import full_answers, small_round
 from tests.desk_helpers import axe_check, screenshot
 from tests.replicas import free_port, start_replica, wait_healthy
 
@@ -223,3 +223,26 @@ async def test_killing_the_collector_mid_case_loses_nothing(collector, context, 
         if chatweb is not None:
             await chatweb.server.close()
         replica.stop()
+
+
+async def test_a_concern_raised_in_the_browser_says_what_is_true(collector, chatweb, context):
+    """The concern alert's words are the engine's: queued, not yet delivered."""
+    await collector.create_round(small_round())
+    await collector.add_member("Cora Coordinator", Role.coordinator, telegram_id=1001)
+    nia = await collector.add_member("Nia Web", Role.auditor, agency="police")
+    token = await collector.token_for(nia)
+    ret = await stored(collector, token, "C1")
+    answers = full_answers()
+    answers.pop("immediate_concern")
+    for key, value in answers.items():
+        status, body = await collector.call(
+            "PUT", f"/api/returns/{ret['id']}/answers/{key}", token=token, json={"value": value}
+        )
+        assert status == 200, body
+    page = await context.new_page()
+    await sign_in(page, collector, chatweb, nia)
+    await sees(page, "Question 11 of 11")  # a new page resumes where the return stands
+    await press(page, "Yes", expect="Your concern about case C1 is queued to go now to")
+    await sees(page, "Cora Coordinator (coordinator)")
+    await axe_check(page)
+    await screenshot(page, "chat-concern")
