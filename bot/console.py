@@ -7,11 +7,11 @@ are commands; anything else is typed text. `quit` (or end of input) leaves.
 import asyncio
 import logging
 import sys
-import traceback
 from typing import TextIO
 
 from bot import texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
+from bot.faults import frames
 from bot.flow import Button, Screen
 from bot.flow_commands import Chat
 from bot.flow_out import (
@@ -154,13 +154,8 @@ async def run_console(
             try:
                 await console.line(raw)
             except Exception as exc:  # keep the session alive; never echo the input
-                log.error("chat step failed: %s\n%s", type(exc).__name__, tb(exc))
+                log.error("chat step failed: %s\n%s", type(exc).__name__, frames(exc))
                 console.write(texts.SOMETHING_WRONG)
     finally:
         await client.close()
     return None
-
-
-def tb(exc: BaseException) -> str:
-    """Where a fault happened, without its message (which may quote what was typed)."""
-    return "".join(traceback.format_tb(exc.__traceback__))

@@ -7,7 +7,7 @@ Returns are `models.returns.ReturnPublic` (or its `AnswerResult`), as the collec
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
 from models.buttons import Kind, StaleButton, encode
@@ -62,7 +62,7 @@ def day(value: str | datetime | None) -> str:
         when = when.replace(tzinfo=UTC)
     try:
         when = when.astimezone(ZoneInfo("Europe/London"))
-    except Exception:  # no time-zone data on this machine: UTC is close enough for a date
+    except ZoneInfoNotFoundError:  # no time-zone data here: UTC is close enough for a date
         when = when.astimezone(UTC)
     return f"{when.day} {when:%b %Y}"
 

@@ -7,10 +7,10 @@ replying to it): the next message they type is the update, screened for identifi
 import logging
 
 from bot import flow, flow_views, texts
-from bot.client import CollectorError, CollectorUnavailable
+from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
-from bot.flow_coord import CoordinatorChat
 from bot.flow_out import Edit, Out, Person, Send, Toast
+from bot.flow_rounds import Rounds
 from bot.state import ChatState
 from models.buttons import Kind, StaleButton, encode
 from models.enums import Role
@@ -22,51 +22,41 @@ MAX_PROGRESS = 4000
 STATUS_CODES = {"o": "open", "i": "in_progress", "d": "done"}
 
 
-class ActionsChat(CoordinatorChat):
+class Actions:
     """Coordinators: the reminder dry run and the action plan. Owners: progress updates."""
 
-    async def role_is(self, who: Person, *roles: Role) -> bool:
-        me = await self.client.me(who.telegram_id)
-        return me.get("role") in roles
+    def __init__(self, client: CollectorClient, rounds: Rounds) -> None:
+        self.client, self.rounds = client, rounds
 
-    # ---- /remind and /actions
-    async def remind(self, who: Person, args: list[str]) -> list[Out]:
+    # ---- /remind and /actions (who may ask is in the command table: bot/flow_commands.py)
+    async def remind(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/remind [SLUG]: who would be chased now and why, with a button to send them."""
-        if not await self.role_is(who, Role.coordinator):
-            return [Send(Screen(texts.COORDINATORS_ONLY))]
-        picked = await self.pick_round(who, args, "remind")
-        return picked if isinstance(picked, list) else await self.show_view(who, picked, "remind")
+        return await self.rounds.pick_then(who, args, "remind", self.show)
 
-    async def actions(self, who: Person, args: list[str]) -> list[Out]:
+    async def actions(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/actions [SLUG]: the action plan with owners, due dates and progress."""
-        if not await self.role_is(who, Role.coordinator, Role.viewer):
-            return [Send(Screen(texts.COORDINATORS_ONLY))]
-        picked = await self.pick_round(who, args, "actions")
-        return picked if isinstance(picked, list) else await self.show_view(who, picked, "actions")
+        return await self.rounds.pick_then(who, args, "actions", self.show)
 
-    async def show_view(
-        self, who: Person, round_: dict, view: str, args: list[str] | None = None
-    ) -> list[Out]:
+    async def show(self, who: Person, round_: dict, view: str, args: list[str]) -> list[Out]:
+        """ "remind" (the dry run) or "actions" (the plan) for a round."""
         tid, slug = who.telegram_id, round_["slug"]
         try:
             if view == "remind":
                 plan = await self.client.plan_reminders(tid, slug, dry_run=True)
                 return [Send(remind_screen(round_, plan))]
-            if view == "actions":
-                rows = await self.client.actions(tid, slug)
-                return [Send(Screen(flow_views.actions_text(round_, rows)))]
+            rows = await self.client.actions(tid, slug)
+            return [Send(Screen(flow_views.actions_text(round_, rows)))]
         except CollectorError as exc:
             if exc.code == "forbidden":
                 return [Send(Screen(texts.COORDINATORS_ONLY))]
             raise
-        return await super().show_view(who, round_, view, args or [])
 
     async def send_reminders(self, who: Person, round_id: int) -> list[Out]:
         """ "Send these now": queue the round's due reminders as the bot, for a coordinator."""
         # The button may be old, or forwarded: ask the collector who is pressing it now.
-        if not await self.role_is(who, Role.coordinator):
+        if not await self.rounds.role_is(who, Role.coordinator):
             return [Send(Screen(texts.COORDINATORS_ONLY))]
-        round_ = await self.round_by_id(who, round_id)
+        round_ = await self.rounds.round_by_id(who, round_id)
         if round_ is None:
             return [Send(Screen(texts.NO_ROUNDS))]
         # Only the service token may queue: the coordinator's check is the one just made.
@@ -126,17 +116,15 @@ class ActionsChat(CoordinatorChat):
         ]
         return [Send(Screen(texts.PROGRESS_SAVED.format(number=action["number"]), rows))]
 
-    async def actions_button(
-        self, who: Person, state: ChatState, prefix: str, parts: list[str]
-    ) -> list[Out]:
-        if prefix == Kind.send:
-            return await self.send_reminders(who, int(parts[0]))
-        action_id = int(parts[0])
-        if prefix == Kind.progress_cancel:
-            if state.progress_for == action_id:
-                state.progress_for = None
-            return [Edit(Screen(texts.PROGRESS_CANCELLED))]
-        status = STATUS_CODES.get(parts[1])
+    async def cancel_progress(self, who: Person, state: ChatState, action_id: int) -> list[Out]:
+        """Cancel under "Post progress": the next message is no longer the update."""
+        if state.progress_for == action_id:
+            state.progress_for = None
+        return [Edit(Screen(texts.PROGRESS_CANCELLED))]
+
+    async def set_status(self, who: Person, action_id: int, code: str) -> list[Out]:
+        """ "In progress" or "Done" under a saved progress update."""
+        status = STATUS_CODES.get(code)
         if status is None:
             raise StaleButton("no such status")
         try:

@@ -1,7 +1,7 @@
-"""The auditor's conversation, channel-agnostic: events in, `Out` steps back. No telegram import.
+"""Answering a case: storing answers (kept while the collector is away), typed text, submit.
 
-Where an auditor stands comes from the collector (`ReturnPublic.next_question`); `state` only
-holds what is on screen, so a restarted or second bot carries on with nothing lost.
+No telegram import. Where the auditor goes after an answer comes from `Cases`; narratives in
+parts from `Narratives`.
 """
 
 import logging
@@ -10,106 +10,63 @@ from typing import Any
 from bot import flow, texts
 from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Screen
-from bot.flow_narrative import NarrativeChat, retry_screen
-from bot.flow_out import Clear, Deliver, Edit, Out, Person, RetryLater, Send, Throttle, Toast
+from bot.flow_cases import Cases
+from bot.flow_narrative import Narratives, retry_screen
+from bot.flow_out import Clear, Deliver, Edit, Out, Person, RetryLater, Send
 from bot.once import Once
-from bot.state import ChatState, KeptAnswer, KeptParts, Step, Then
-from models.buttons import Kind
+from bot.state import ChatState, KeptAnswer, KeptParts, Part, Step, Then
 from models.returns import AnswerResult, ReturnPublic
-from models.screening import Finding, describe
-from models.tool import MultichoiceQuestion, load_tool
+from models.screening import describe, screen
+from models.tool import TextQuestion, load_tool
 
 log = logging.getLogger(__name__)
 
 NEXT, SEND = Then.next, Then.send
 
-VALIDATION = {
-    "invalid_answer",
-    "invalid_grade",
-    "reason_required",
-    "invalid_choice",
-    "too_long",
-    "too_short",
-    "unknown_question",
-}
 
+class Auditing:
+    """One auditor's answers to a case: each stored once, and what they see after it."""
 
-class AuditChat(NarrativeChat):
-    """Answering: buttons, typed narratives, review and submit."""
+    def __init__(self, client: CollectorClient, cases: Cases, narratives: Narratives) -> None:
+        self.client, self.cases, self.narratives = client, cases, narratives
 
-    def __init__(self, client: CollectorClient) -> None:
-        self.client = client
-        self.throttle = Throttle()
-
-    # ---- helpers
-    def forget_case(self, state: ChatState) -> None:
-        state.forget_case()
-
-    async def agency_name(self, who: Person, state: ChatState) -> str:
-        if not state.agency:
-            me = await self.client.me(who.telegram_id)
-            state.agency = me.get("agency_name") or me.get("agency") or ""
-        return state.agency
-
-    async def load(self, who: Person, state: ChatState, rid: int) -> ReturnPublic:
-        ret = await self.client.get_return(who.telegram_id, rid)
-        state.ret = ret
-        return ret
-
-    async def current(self, who: Person, state: ChatState, rid: int) -> ReturnPublic:
-        """The return, fresh if the collector answers, else as last seen (to keep an answer)."""
-        try:
-            return await self.load(who, state, rid)
-        except CollectorUnavailable:
-            if state.ret is not None and state.ret.id == rid:
-                return state.ret
-            raise
-
-    def ask(self, state: ChatState, ret: ReturnPublic, key: str) -> list[Out]:
-        tool = load_tool(ret.tool_version)
-        state.rid, state.qkey, state.step, state.ret = ret.id, key, Step.question, ret
-        state.selected, state.acks = None, []
-        return [Send(flow.question_screen(tool, ret, key), current=True)]
-
-    async def review(self, who: Person, state: ChatState, ret: ReturnPublic) -> list[Out]:
-        tool = load_tool(ret.tool_version)
-        state.rid, state.qkey, state.step, state.ret = ret.id, None, Step.review, ret
-        state.after_review, state.acks = False, []
-        agency = await self.agency_name(who, state)
-        return [Send(flow.review_screen(tool, ret, agency), current=True)]
-
-    async def carry_on(self, who: Person, state: ChatState, ret: ReturnPublic) -> list[Out]:
-        """Where the auditor goes next: the next unanswered question, or the review."""
-        if ret.status == "submitted":
-            self.forget_case(state)
-            return [Send(Screen(texts.ALREADY_SUBMITTED.format(case=ret.case)))]
-        if state.after_review or ret.next_question is None:
-            return await self.review(who, state, ret)
-        return self.ask(state, ret, ret.next_question)
-
-    def refused(
-        self, exc: CollectorError, state: ChatState, ret: ReturnPublic | None = None
-    ) -> list[Out]:
-        """A collector refusal in the auditor's words."""
-        if exc.code == "identifiers_found":
-            found = [Finding(**f) for f in exc.extra.get("findings", [])]
-            return [Send(Screen(describe(found)))]
-        if exc.code == "return_submitted":
-            self.forget_case(state)
-            return [Send(Screen(texts.ALREADY_SUBMITTED.format(case=ret.case if ret else "")))]
-        if exc.code == "round_not_open":
-            return [Send(Screen(texts.ROUND_CLOSED))]
-        if exc.code == "not_enrolled":
-            return [Send(Screen(texts.NOT_ENROLLED))]
-        if exc.code == "member_disabled":
-            return [Send(Screen(texts.MEMBER_DISABLED))]
-        if exc.code in ("forbidden", "not_found"):
-            self.forget_case(state)
-            return [Send(Screen(texts.NOT_YOUR_CASE))]
-        if exc.code in VALIDATION:
-            return [Send(Screen(exc.message))]
-        log.warning("collector refused: %s", exc.code)
-        return [Send(Screen(texts.SOMETHING_WRONG))]
+    # ---- typed text
+    async def typed(self, who: Person, state: ChatState, text: str, once: Once) -> list[Out]:
+        """A typed message: part of a narrative, or a gentle pointer to what to do."""
+        step, key, ret, kept = state.step, state.qkey, state.ret, state.kept
+        more = isinstance(kept, KeptParts) and step == Step.narrative
+        asked = (
+            kept is None
+            and ret is not None
+            and step in (Step.question, Step.narrative)
+            and isinstance(load_tool(ret.tool_version).question(key or ""), TextQuestion)
+        )
+        if more or asked:
+            state.held = None  # typed again after a name warning: that is the rewrite
+        findings = screen(text) if more or asked else []  # identifiers are never sent anywhere
+        if not (more or asked) or findings:
+            # Nothing will be written, so the update is de-duplicated here, before the reply.
+            if not await once.first():
+                return []
+            if findings:
+                return [Send(Screen(describe(findings)))]
+            if kept is not None:
+                return await self.retry(who, state)
+            if ret is None or step is None:
+                await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
+                return [Send(Screen(texts.IDLE_TEXT))]
+            return [Send(Screen(texts.USE_BUTTONS))]
+        if isinstance(kept, KeptParts):
+            kept.parts.append(Part(text, once.in_write(), False))  # in order behind the kept ones
+            return await self.retry(who, state)
+        assert ret is not None and key is not None
+        # The first message answers the question afresh (it may be asked again from the
+        # review); later ones are joined to it by the collector, in one write with the update's
+        # de-duplication.
+        fresh = step != Step.narrative
+        return await self.narratives.send_parts(
+            who, state, ret, key, [Part(text, once.in_write(), fresh)]
+        )
 
     # ---- saving
     async def save(
@@ -131,7 +88,7 @@ class AuditChat(NarrativeChat):
             state.kept = KeptAnswer(ret.id, key, value, then)
             return [Send(retry_screen()), RetryLater()]
         except CollectorError as exc:
-            return self.refused(exc, state, ret)
+            return self.cases.refused(exc, state, ret)
         state.kept = None
         if new.repeat:  # a redelivered press: it was answered the first time
             return []
@@ -158,12 +115,14 @@ class AuditChat(NarrativeChat):
         SEND (a typed /skip: the next screen comes as a new message, under the command)."""
         tool = load_tool(new.tool_version)
         state.ret = new
-        if then == Then.narrative:
-            return self.part_saved(state, tool, old, new, key)
         answered = Edit(flow.answered_screen(tool, new, key))
         if new.alert:
-            return [answered, *await self.alert(who, new), *await self.carry_on(who, state, new)]
-        after = await self.carry_on(who, state, new)
+            return [
+                answered,
+                *await self.alert(who, new),
+                *await self.cases.carry_on(who, state, new),
+            ]
+        after = await self.cases.carry_on(who, state, new)
         if fold and then == NEXT and len(after) == 1:
             step = after[0]
             if isinstance(step, Send) and step.current:
@@ -183,92 +142,19 @@ class AuditChat(NarrativeChat):
         if kept is None:
             return []
         if isinstance(kept, KeptParts):
-            return await self.retry_parts(who, state, kept)
+            return await self.narratives.retry_parts(who, state, kept)
         try:
             new = await self.client.put_answer(who.telegram_id, kept.rid, kept.key, kept.value)
         except CollectorUnavailable:
             return [Send(Screen(texts.STILL_NOT_SAVED, retry_screen().buttons)), RetryLater()]
         except CollectorError as exc:
             state.kept = None
-            return self.refused(exc, state, state.ret)
+            return self.cases.refused(exc, state, state.ret)
         state.kept = None
         outs: list[Out] = [Send(Screen(texts.SAVED_NOW))]
         old = state.ret if state.ret is not None and state.ret.id == kept.rid else new
         rest = await self.after_save(who, state, old, new, kept.key, kept.then, fold=False)
         return outs + [o if not isinstance(o, Edit) else Clear() for o in rest]
-
-    # ---- buttons on the current screen
-    async def screen_button(
-        self,
-        who: Person,
-        state: ChatState,
-        prefix: str,
-        parts: list[str],
-        once: Once | None = None,
-    ) -> list[Out]:
-        """A button on the current screen; an answer's write carries the update (`once`)."""
-        rid = int(parts[0])
-        known = state.ret
-        if prefix in (Kind.answer, Kind.reason) and known is not None and known.id == rid:
-            # No read first: the tool version never changes, the collector checks the write
-            # against the stored return, and the PUT's answer is the fresh return.
-            ret = known
-        else:
-            ret = await self.current(who, state, rid)
-        tool = load_tool(ret.tool_version)
-        key = parts[1] if len(parts) > 1 else None
-        q = tool.question(key) if key else None
-        if key and q is None:
-            return [Toast(texts.STALE_BUTTON_TOAST)]
-        if prefix == Kind.answer:
-            value = flow.button_value(q, parts[2])
-            if value is flow.NEEDS_REASON:
-                state.rid, state.qkey, state.step = rid, key, Step.reason
-                return [Edit(flow.reason_screen(tool, ret, key))]
-            return await self.save(who, state, ret, key, value, once=once)
-        if prefix == Kind.reason:
-            reason = flow.reason_value(parts[2])
-            return await self.save(who, state, ret, key, reason, once=once)
-        if prefix == Kind.grades:
-            state.rid, state.qkey, state.step = rid, key, Step.question
-            return [Edit(flow.question_screen(tool, ret, key))]
-        if prefix == Kind.toggle:
-            current = state.selected if state.qkey == key else None
-            if current is None:
-                current = ret.answers.get(key) or []
-            state.rid, state.qkey, state.step = rid, key, Step.question
-            state.selected = flow.toggle(q, current, parts[2])
-            return [Edit(flow.question_screen(tool, ret, key, selected=state.selected))]
-        if prefix == Kind.done:
-            if isinstance(q, MultichoiceQuestion):
-                chosen = state.selected if state.qkey == key else None
-                if chosen is None:
-                    chosen = ret.answers.get(key) or []
-                return await self.save(who, state, ret, key, chosen)
-            return await self.narrative_done(who, state, ret, key)
-        if prefix == Kind.skip:
-            if q.required:
-                return [Toast(texts.CANNOT_SKIP), Send(Screen(texts.CANNOT_SKIP))]
-            return await self.save(who, state, ret, key, None)
-        if prefix == Kind.keep:
-            state.qkey = key
-            return [
-                Edit(flow.answered_screen(tool, ret, key)),
-                *await self.carry_on(who, state, ret),
-            ]
-        if prefix == Kind.edit:
-            state.after_review = True
-            return [Clear(), *self.ask(state, ret, key)]
-        agency = await self.agency_name(who, state)
-        if prefix == Kind.submit:
-            state.rid, state.qkey, state.step = rid, None, Step.confirm
-            return [Edit(flow.confirm_screen(ret, agency))]
-        if prefix == Kind.not_yet:
-            state.rid, state.qkey, state.step = rid, None, Step.review
-            return [Edit(flow.review_screen(tool, ret, agency))]
-        if prefix == Kind.confirm:
-            return await self.submit(who, state, ret)
-        return [Toast(texts.STALE_BUTTON_TOAST)]
 
     async def submit(self, who: Person, state: ChatState, ret: ReturnPublic) -> list[Out]:
         try:
@@ -277,11 +163,11 @@ class AuditChat(NarrativeChat):
             if exc.code == "incomplete":
                 tool = load_tool(ret.tool_version)
                 titles = ", ".join(tool.question(k).title for k in exc.extra.get("missing", []))
-                fresh = await self.load(who, state, ret.id)
+                fresh = await self.cases.load(who, state, ret.id)
                 return [
                     Edit(Screen(texts.INCOMPLETE.format(titles=titles))),
-                    *await self.review(who, state, fresh),
+                    *await self.cases.review(who, state, fresh),
                 ]
-            return self.refused(exc, state, ret)
-        self.forget_case(state)
+            return self.cases.refused(exc, state, ret)
+        state.forget_case()
         return [Edit(Screen(texts.SUBMITTED.format(case=ret.case)))]

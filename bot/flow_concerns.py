@@ -5,26 +5,24 @@ here a recipient takes one on, and coordinators (an agency lead: their agency's)
 """
 
 from bot import flow_views, texts
-from bot.client import CollectorError
+from bot.client import CollectorClient, CollectorError
 from bot.flow import Screen
-from bot.flow_actions import ActionsChat
 from bot.flow_out import Deliver, Out, Person, Send, Toast
-from models.enums import Role
+from bot.flow_rounds import Rounds
+from bot.state import ChatState
 
 
-class ConcernsChat(ActionsChat):
-    async def concerns(self, who: Person, args: list[str]) -> list[Out]:
+class Concerns:
+    """Concern alerts: taking one on, and the list (who may ask is in the command table)."""
+
+    def __init__(self, client: CollectorClient, rounds: Rounds) -> None:
+        self.client, self.rounds = client, rounds
+
+    async def concerns(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/concerns [SLUG]: a round's concern alerts and where each stands."""
-        if not await self.role_is(who, Role.coordinator, Role.agency_lead):
-            return [Send(Screen(texts.CONCERNS_ONLY))]
-        picked = await self.pick_round(who, args, "concerns")
-        return picked if isinstance(picked, list) else await self.show_view(who, picked, "concerns")
+        return await self.rounds.pick_then(who, args, "concerns", self.show)
 
-    async def show_view(
-        self, who: Person, round_: dict, view: str, args: list[str] | None = None
-    ) -> list[Out]:
-        if view != "concerns":
-            return await super().show_view(who, round_, view, args)
+    async def show(self, who: Person, round_: dict, view: str, args: list[str]) -> list[Out]:
         try:
             rows = await self.client.concerns(who.telegram_id, round_["slug"])
         except CollectorError as exc:

@@ -8,60 +8,30 @@ from bot import flow, flow_views, texts
 from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen
 from bot.flow_out import Document, Edit, Out, Person, Send
+from bot.flow_rounds import REPORT_FORMATS, Rounds
+from bot.state import ChatState
 from models.buttons import Kind, encode
 from models.enums import Role
 
 log = logging.getLogger(__name__)
 
-REPORT_FORMATS = ("pdf", "html", "docx")
 VIEWS = ("tally", "overdue", "report")
 
 
-class CoordinatorChat:
-    client: CollectorClient
-    bot_username: str
+class Coordinating:
+    """A coordinator's commands: round views, invites, access, opening and closing rounds."""
 
-    async def pick_round(self, who: Person, args: list[str], view: str) -> dict | list[Out]:
-        """The round named in args, the one open round, or a question (buttons) which round."""
-        tid = who.telegram_id
-        slug = next((a for a in args if a not in REPORT_FORMATS), None)
-        if slug:
-            try:
-                return await self.client.round(tid, slug)
-            except CollectorError as exc:
-                if exc.code == "not_found":
-                    return [Send(Screen(texts.ROUND_UNKNOWN.format(slug=slug)))]
-                raise
-        open_ = await self.client.rounds(tid, "open")
-        if len(open_) == 1:
-            return open_[0]
-        every = open_ or await self.client.rounds(tid)
-        if not every:
-            return [Send(Screen(texts.NO_ROUNDS))]
-        fmt = next((a for a in args if a in REPORT_FORMATS), "pdf")
-        extra = [fmt] if view == "report" else []
-        rows = [
-            [Button(f"{r['slug']} ({r['status']})", encode(Kind.tally, r["id"], view, *extra))]
-            for r in every[:20]
-        ]
-        return [Send(Screen(texts.CHOOSE_ROUND, rows))]
+    def __init__(self, client: CollectorClient, rounds: Rounds, bot_username: str = "") -> None:
+        self.client, self.rounds, self.bot_username = client, rounds, bot_username
 
-    async def round_by_id(self, who: Person, round_id: int) -> dict | None:
-        for r in await self.client.rounds(who.telegram_id):
-            if r["id"] == round_id:
-                return r
-        return None
-
-    async def view(self, who: Person, view: str, args: list[str]) -> list[Out]:
+    async def view(self, who: Person, state: ChatState, args: list[str], view: str) -> list[Out]:
         """/tally, /overdue or /report for a round."""
         if view == "report" and args and args[0] not in REPORT_FORMATS and len(args) > 1:
             return [Send(Screen(texts.REPORT_FORMATS))]
-        picked = await self.pick_round(who, args, view)
-        if isinstance(picked, list):
-            return picked
-        return await self.show_view(who, picked, view, args)
+        return await self.rounds.pick_then(who, args, view, self.show)
 
-    async def show_view(self, who: Person, round_: dict, view: str, args: list[str]) -> list[Out]:
+    async def show(self, who: Person, round_: dict, view: str, args: list[str]) -> list[Out]:
+        """One of VIEWS for a round."""
         tid, slug = who.telegram_id, round_["slug"]
         try:
             if view == "overdue":
@@ -80,14 +50,14 @@ class CoordinatorChat:
                 return [Send(Screen(texts.COORDINATORS_ONLY))]
             raise
 
-    async def desk_link(self, who: Person) -> list[Out]:
+    async def desk_link(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/desk: a one-time sign-in link to the desk, for this member only (never logged)."""
         issued = await self.client.desk_link(who.telegram_id)
         until = datetime.fromisoformat(issued["expires_at"]).strftime("%H:%M")
         text = texts.DESK_LINK.format(url=issued["url"], expires=until)
         return [Send(Screen(text))]
 
-    async def invite(self, who: Person, args: list[str]) -> list[Out]:
+    async def invite(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/invite AGENCY ROLE: a single-use deep link (the code itself is never logged)."""
         roles = ", ".join(r.value for r in Role)
         if len(args) == 1 and args[0] == "coordinator":
@@ -114,7 +84,9 @@ class CoordinatorChat:
         )
         return [Send(Screen(text))]
 
-    async def access(self, who: Person, action: str, args: list[str]) -> list[Out]:
+    async def access(
+        self, who: Person, state: ChatState, args: list[str], action: str
+    ) -> list[Out]:
         """/disable N or /enable N: withdraw or restore a member's access (coordinators)."""
         tid = who.telegram_id
         try:
@@ -140,7 +112,7 @@ class CoordinatorChat:
         done = texts.MEMBER_NOW_DISABLED if action == "disable" else texts.MEMBER_NOW_ENABLED
         return [Send(Screen(done.format(name=member["display_name"], id=member["id"])))]
 
-    async def rounds_command(self, who: Person, args: list[str]) -> list[Out]:
+    async def rounds_command(self, who: Person, state: ChatState, args: list[str]) -> list[Out]:
         """/round, /round open SLUG, /round close SLUG."""
         tid = who.telegram_id
         if args and args[0] in ("open", "close") and len(args) == 2:
@@ -178,16 +150,9 @@ class CoordinatorChat:
             return [Send(Screen(exc.message))]
         return [Send(Screen(texts.ROUND_CHANGED.format(slug=r["slug"], status=r["status"])))]
 
-    async def coordinator_button(self, who: Person, prefix: str, parts: list[str]) -> list[Out]:
-        round_ = await self.round_by_id(who, int(parts[0]))
-        if round_ is None:
-            return [Send(Screen(texts.NO_ROUNDS))]
-        if prefix == Kind.tally:
-            return [
-                Edit(Screen(texts.CHOOSE_ROUND + " " + round_["slug"])),
-                *await self.show_view(who, round_, parts[1], parts[2:]),
-            ]
-        slug, action = round_["slug"], parts[1]
+    async def round_button(self, who: Person, round_: dict, action: str) -> list[Out]:
+        """A button under /round: "Close" asks first, "Open" and the confirmed close do it."""
+        slug = round_["slug"]
         if action == "ask":
             confirm = Button(
                 texts.BTN_CONFIRM_CLOSE.format(slug=slug),

@@ -10,17 +10,16 @@ written; once it is over, pressing one changes nothing. No telegram import.
 from dataclasses import replace
 
 from bot import flow, texts
-from bot.client import CollectorError, CollectorUnavailable
+from bot.client import CollectorClient, CollectorError, CollectorUnavailable
 from bot.flow import Button, Screen
+from bot.flow_cases import Cases
 from bot.flow_out import Clear, Edit, Out, Person, RetryLater, Send, Toast
-from bot.once import Once
-from bot.state import ChatState, KeptParts, Part, Step, Then
+from bot.state import ChatState, KeptParts, Part, Step
 from models.buttons import Kind, encode
 from models.returns import ReturnPublic
-from models.screening import Finding, describe, describe_names, screen
-from models.tool import AuditTool, TextQuestion, load_tool
+from models.screening import Finding, describe_names
+from models.tool import AuditTool, load_tool
 
-NARRATIVE = Then.narrative
 MAX_ACKS = 50  # acks remembered per narrative; an older one's Done just goes stale
 
 
@@ -36,44 +35,12 @@ def names_screen(exc: CollectorError) -> Screen:
     return Screen(describe_names(found) if found else exc.message, [[send, rewrite]])
 
 
-class NarrativeChat:
-    """Typed text and narrative acks; a part of AuditChat (which provides save, current, ...)."""
+class Narratives:
+    """A narrative in parts: each stored in order (kept while the collector is away), the
+    possible-name warning, and the acks with their Done buttons."""
 
-    # ---- typed text
-    async def typed(self, who: Person, state: ChatState, text: str, once: Once) -> list[Out]:
-        """A typed message: part of a narrative, or a gentle pointer to what to do."""
-        step, key, ret, kept = state.step, state.qkey, state.ret, state.kept
-        more = isinstance(kept, KeptParts) and step == Step.narrative
-        asked = (
-            kept is None
-            and ret is not None
-            and step in (Step.question, Step.narrative)
-            and isinstance(load_tool(ret.tool_version).question(key or ""), TextQuestion)
-        )
-        if more or asked:
-            state.held = None  # typed again after a name warning: that is the rewrite
-        findings = screen(text) if more or asked else []  # identifiers are never sent anywhere
-        if not (more or asked) or findings:
-            # Nothing will be written, so the update is de-duplicated here, before the reply.
-            if not await once.first():
-                return []
-            if findings:
-                return [Send(Screen(describe(findings)))]
-            if kept is not None:
-                return await self.retry(who, state)
-            if ret is None or step is None:
-                await self.client.me(who.telegram_id)  # not enrolled → handled by the caller
-                return [Send(Screen(texts.IDLE_TEXT))]
-            return [Send(Screen(texts.USE_BUTTONS))]
-        if isinstance(kept, KeptParts):
-            kept.parts.append(Part(text, once.in_write(), False))  # in order behind the kept ones
-            return await self.retry(who, state)
-        assert ret is not None and key is not None
-        # The first message answers the question afresh (it may be asked again from the
-        # review); later ones are joined to it by the collector, in one write with the update's
-        # de-duplication.
-        fresh = step != Step.narrative
-        return await self.send_parts(who, state, ret, key, [Part(text, once.in_write(), fresh)])
+    def __init__(self, client: CollectorClient, cases: Cases) -> None:
+        self.client, self.cases = client, cases
 
     async def send_parts(
         self,
@@ -138,7 +105,8 @@ class NarrativeChat:
         state.kept = None
         if new is None:  # a redelivered update: it was answered the first time
             return []
-        outs = await self.after_save(who, state, ret, new, key, NARRATIVE)
+        state.ret = new
+        outs = self.part_saved(state, load_tool(new.tool_version), ret, new, key)
         if retrying:  # no message was just typed to answer: take buttons off instead of editing
             return [
                 Send(Screen(texts.SAVED_NOW)),
@@ -150,7 +118,7 @@ class NarrativeChat:
         """Try again to store the narrative parts being kept."""
         ret = state.ret
         if ret is None or ret.id != kept.rid:
-            ret = await self.current(who, state, kept.rid)
+            ret = await self.cases.current(who, state, kept.rid)
         return await self.send_parts(who, state, ret, kept.key, kept.parts, retrying=True)
 
     async def names_choice(self, who: Person, state: ChatState, choice: str) -> list[Out]:
@@ -163,7 +131,7 @@ class NarrativeChat:
         parts = [replace(p, names_ok=True) for p in held.parts]
         ret = state.ret
         if ret is None or ret.id != held.rid:
-            ret = await self.current(who, state, held.rid)
+            ret = await self.cases.current(who, state, held.rid)
         outs = await self.send_parts(who, state, ret, held.key, parts)
         if state.held or state.kept:  # refused again, or the collector is away
             return [Edit(Screen(texts.NAMES_KEPT)), *outs]
@@ -178,7 +146,7 @@ class NarrativeChat:
         if exc.code == "too_long" and "length" in exc.extra:
             full = texts.NARRATIVE_FULL.format(length=exc.extra["length"], max=exc.extra["max"])
             return [Send(Screen(full))]
-        return self.refused(exc, state, ret)
+        return self.cases.refused(exc, state, ret)
 
     # ---- acks
     @staticmethod
@@ -214,7 +182,7 @@ class NarrativeChat:
         outs: list[Out] = [Edit(Screen(texts.NARRATIVE_PART_SAVED.format(length=length)))]
         if newest_left:
             outs.append(Clear())
-        return outs + await self.carry_on(who, state, ret)
+        return outs + await self.cases.carry_on(who, state, ret)
 
     @staticmethod
     def earlier_ack(

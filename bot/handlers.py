@@ -6,13 +6,13 @@ text: it may be a narrative, and /start carries invite codes.
 
 import contextlib
 import logging
-import traceback
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from bot import texts
+from bot.faults import frames
 from bot.flow import Screen
 from bot.flow_commands import Chat
 from bot.flow_out import (
@@ -234,8 +234,7 @@ async def error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure (never the update's text) and tell the person something went wrong."""
     # The exception's message may quote what was typed (a pydantic error does): the frames only.
     fault = context.error
-    frames = "".join(traceback.format_tb(fault.__traceback__)) if fault else ""
-    log.error("handler failed: %s\n%s", type(fault).__name__, frames)
+    log.error("handler failed: %s\n%s", type(fault).__name__, frames(fault))
     if isinstance(update, Update) and update.effective_chat is not None:
         with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, texts.SOMETHING_WRONG)

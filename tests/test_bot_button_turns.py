@@ -1,5 +1,5 @@
 """A button answer costs one chat-bound Bot API call: the pressed question is edited into the
-next screen, with the answer on top (AuditChat.after_save). The real bot, the loopback Bot API
+next screen, with the answer on top (Auditing.after_save). The real bot, the loopback Bot API
 server and a running collector, as in the other bot tests."""
 
 import asyncio
