@@ -123,9 +123,11 @@ def webhook_app(application: Application, secret: str, path: str = "/telegram") 
     return app
 
 
-async def run_webhook(settings: Settings, stop: asyncio.Event | None = None) -> None:
+async def run_webhook(
+    settings: Settings, stop: asyncio.Event | None = None, application: Application | None = None
+) -> None:
     """Webhook mode: register MAA_WEBHOOK_URL with the secret, listen on MAA_WEBHOOK_LISTEN."""
-    application = build_application(settings)
+    application = application or build_application(settings)
     secret = _secret(settings.webhook_secret)
     if not secret:
         raise ValueError("webhook mode needs MAA_WEBHOOK_SECRET")
@@ -169,10 +171,33 @@ async def running(application: Application, poll_timeout: float = 10.0) -> Async
 
 
 async def run_until(settings: Settings, stop: asyncio.Event) -> None:
-    """Run the bot in this event loop until `stop` is set: polling unless MAA_WEBHOOK_URL is set."""
-    if settings.webhook_url:
-        await run_webhook(settings, stop)
-        return
-    async with running(build_application(settings)):
-        log.info("bot polling %s", urlsplit(settings.telegram_base_url).netloc)
-        await stop.wait()
+    """Run the bot in this event loop until `stop` is set: polling unless MAA_WEBHOOK_URL is set;
+    with MAA_CHAT_LISTEN, the browser chat beside it (sharing its client and outbox sender)."""
+    application = build_application(settings)
+    chat = _chat_beside(settings, application, stop)
+    try:
+        if settings.webhook_url:
+            await run_webhook(settings, stop, application)
+            return
+        async with running(application):
+            log.info("bot polling %s", urlsplit(settings.telegram_base_url).netloc)
+            await stop.wait()
+    finally:
+        if chat is not None:
+            if not chat.done():
+                chat.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await chat
+
+
+def _chat_beside(
+    settings: Settings, application: Application, stop: asyncio.Event
+) -> "asyncio.Task[None] | None":
+    if not settings.chat_listen:
+        return None
+    from bot.chatweb import serve_chat
+
+    sender = application.bot_data.get(handlers.SENDER)
+    client = application.bot_data[handlers.CLIENT]
+    wake = sender.wake if sender is not None else None
+    return asyncio.get_running_loop().create_task(serve_chat(settings, stop, client, wake))

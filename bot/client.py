@@ -1,6 +1,7 @@
 """The bot's HTTP client to the collector: the bot's only way to read or write anything.
 
-The service token authenticates the bot; `X-MAA-Telegram-Id` says which member it acts for.
+The service token authenticates the bot; `X-MAA-Telegram-Id` says which member it acts for, or,
+for the browser chat, `X-MAA-Session` names the signed-in member's session (`for_session`).
 Transient failures (no connection, 502/503/504) are retried a few times with backoff, then
 raised as `CollectorUnavailable`, so the caller can keep the answer and say it is not saved.
 Nothing here logs bodies: they may hold narratives, tokens or invite codes.
@@ -50,15 +51,40 @@ class CollectorClient:
         self.backoff = backoff
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._session: aiohttp.ClientSession | None = None
+        self._owner: CollectorClient = self  # whose connection pool this client uses
+        self._chat_session: str | None = None
+        self.session_ended = False
+
+    def for_session(self, secret: str) -> "CollectorClient":
+        """This client acting for the member signed in to a browser chat session: every call
+        names the session (never a Telegram id: a web-only member has none). It shares this
+        client's connections; closing it closes nothing."""
+        clone = CollectorClient(
+            self.base_url,
+            self._token,
+            attempts=self.attempts,
+            backoff=self.backoff,
+            timeout=self._timeout.total or 10.0,
+        )
+        clone._owner, clone._chat_session = self._owner, secret
+        return clone
 
     async def close(self) -> None:
-        if self._session is not None:
+        if self._owner is self and self._session is not None:
             await self._session.close()
             self._session = None
 
+    def _http(self) -> aiohttp.ClientSession:
+        owner = self._owner
+        if owner._session is None or owner._session.closed:
+            owner._session = aiohttp.ClientSession(timeout=owner._timeout)
+        return owner._session
+
     def _headers(self, telegram_id: int | None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {self._token}"}
-        if telegram_id is not None:
+        if self._chat_session is not None:
+            headers["X-MAA-Session"] = self._chat_session
+        elif telegram_id is not None:
             headers["X-MAA-Telegram-Id"] = str(telegram_id)
         return headers
 
@@ -73,15 +99,14 @@ class CollectorClient:
         raw: bool = False,
     ) -> Any:
         """One call, retried while the collector is unreachable; 4xx raise CollectorError."""
-        if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(timeout=self._timeout)
+        http = self._http()
         url = f"{self.base_url}{path}"
         kwargs: dict[str, Any] = {"headers": self._headers(telegram_id), "params": params}
         if json is not None or method in ("PUT", "POST"):
             kwargs["json"] = json if json is not None else {}
         for attempt in range(1, self.attempts + 1):
             try:
-                async with self._session.request(method, url, **kwargs) as resp:
+                async with http.request(method, url, **kwargs) as resp:
                     if resp.status in TRANSIENT:
                         raise CollectorUnavailable(f"{method} {path}: {resp.status}")
                     if resp.status >= 400:
@@ -91,6 +116,8 @@ class CollectorClient:
                             body = {}
                         body = body if isinstance(body, dict) else {}
                         code = body.pop("error", "http_error")
+                        if code == "session_ended" and self._chat_session is not None:
+                            self.session_ended = True  # the browser chat signs the page out
                         message = body.pop("message", resp.reason or "")
                         raise CollectorError(resp.status, code, message, body)
                     if raw:
@@ -126,6 +153,20 @@ class CollectorClient:
     async def desk_link(self, tid: int) -> dict:
         """A one-time sign-in link to the desk for this member (never logged)."""
         return await self.request("POST", "/api/desk/link", tid)
+
+    # The browser chat's sign-in (the desk's links and sessions; see collector/api/chat_sessions)
+    async def chat_sign_in(self, link_secret: str) -> dict:
+        """A sign-in link's secret for a session: {session, member_id, display_name}."""
+        return await self.request("POST", "/api/chat/sessions", json={"link": link_secret})
+
+    async def chat_join(self, code: str, display_name: str) -> dict:
+        """Enrol with an invite as a web-only member, signed in at once."""
+        body = {"code": code, "display_name": display_name[:200]}
+        return await self.request("POST", "/api/chat/join", json=body)
+
+    async def chat_sign_out(self) -> None:
+        """End the session this client acts for (`for_session`)."""
+        await self.request("POST", "/api/chat/signout")
 
     async def mark_update(self, update_id: int) -> bool:
         """True the first time this Telegram update is seen."""

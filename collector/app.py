@@ -9,6 +9,7 @@ from aiohttp import web
 from collector import sealing
 from collector.api import (
     actions,
+    chat_sessions,
     concerns,
     desk_links,
     metrics,
@@ -54,6 +55,7 @@ def endpoints() -> Api:
         metrics,
         desk_links,
         moderation,
+        chat_sessions,
     ):
         api.include(module.api)
     return api

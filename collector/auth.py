@@ -10,6 +10,9 @@ from models.enums import Role
 from models.validators import BIGINT_MAX, BIGINT_MIN, OutOfRange, parse_int
 
 TELEGRAM_HEADER = "X-MAA-Telegram-Id"
+# With the service token: act for the member signed in to this session (the browser chat, for
+# members who may have no Telegram). The value is the session's secret, as in the desk's cookie.
+SESSION_HEADER = "X-MAA-Session"
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,15 @@ class Credentials:
     service: bool
     telegram_id: int | None = None  # the member the service acts for
     token_hash: str | None = None  # a personal API token, as stored
+    session_hash: str | None = None  # the service acts for this session's member
 
 
 def read_credentials(
-    *, service_token: str, authorization: str | None, telegram_id: str | None
+    *,
+    service_token: str,
+    authorization: str | None,
+    telegram_id: str | None,
+    session: str | None = None,
 ) -> Credentials:
     """Parse the request's credentials, or refuse with 401 without touching the database."""
     scheme, _, token = (authorization or "").partition(" ")
@@ -77,6 +85,10 @@ def read_credentials(
     if scheme.lower() != "bearer" or not token or not (token.isascii() and token.isprintable()):
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
     if service_token and hmac.compare_digest(token.encode(), service_token.encode()):
+        if session is not None and telegram_id is None:
+            if not session or len(session) > 100 or not set(session) <= _URLSAFE:
+                raise Unauthorized(SESSION_ENDED, code="session_ended")
+            return Credentials(service=True, session_hash=digest(session))
         if telegram_id is None:
             return Credentials(service=True)
         try:
@@ -87,7 +99,9 @@ def read_credentials(
     return Credentials(service=False, token_hash=digest(token))
 
 
+_URLSAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 NOT_ENROLLED = "This Telegram account is not enrolled."
+SESSION_ENDED = "This sign-in has ended (signed out, idle for 30 minutes or over 12 hours old)."
 BAD_TOKEN = "That token is not valid."
 DISABLED = "This member has been disabled; ask your coordinator."
 

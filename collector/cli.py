@@ -25,7 +25,7 @@ from collector.cli_moderation import allocate_app, extension_app, moderate_app
 from collector.cli_ops import backup, member_erase, restore, retention, rotate_key
 from collector.cli_overview import overview_app
 from collector.cli_remind import remind
-from collector.cli_run import bot, chat, demo, serve
+from collector.cli_run import bot, chat, chat_web, demo, serve
 from collector.cli_screen import screen
 from collector.db import Database
 from models import logs
@@ -58,6 +58,7 @@ token_app.command("revoke")(token_revoke)
 member_app.command("erase")(member_erase)
 app.command("rotate-key")(rotate_key)
 app.command("screen")(screen)
+app.command("chat-web")(chat_web)
 for command in (serve, bot, chat, demo, backup, restore, retention):
     app.command(command.__name__)(command)
 
@@ -147,8 +148,14 @@ def member_add(
 
 
 @app.command("desk-link")
-def desk_link(member: Annotated[int, typer.Option("--member", help="member id")]) -> None:
-    """A one-time sign-in link to the desk for a member (works once, for 10 minutes)."""
+def desk_link(
+    member: Annotated[int, typer.Option("--member", help="member id")],
+    for_chat: Annotated[
+        bool, typer.Option("--chat", help="a link to the browser chat instead of the desk")
+    ] = False,
+) -> None:
+    """A one-time sign-in link to the desk (or, with --chat, to the browser chat) for a member
+    (works once, for 10 minutes)."""
     from collector.desk.common import signin_url
     from collector.services import desk_auth
 
@@ -160,7 +167,10 @@ def desk_link(member: Annotated[int, typer.Option("--member", help="member id")]
     conf = settings()
     secret = run(lambda c: with_db(c, job))
     err.print("Give this link to the member only; it works once, for 10 minutes:")
-    print(signin_url(conf.collector_url.rstrip("/"), secret))
+    if for_chat:
+        print(f"{conf.chat_url}/chat/signin/{secret}")
+    else:
+        print(signin_url(conf.collector_url.rstrip("/"), secret))
 
 
 @token_app.command("create")

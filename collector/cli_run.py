@@ -1,4 +1,4 @@
-"""`maa serve`, `maa bot`, `maa chat` and `maa demo`: the commands that keep running."""
+"""`maa serve`, `bot`, `chat`, `chat-web` and `demo`: the commands that keep running."""
 
 import asyncio
 from typing import Annotated
@@ -46,6 +46,21 @@ def chat(
     problem = asyncio.run(run_console(conf, telegram_id))
     if problem:
         fail(problem)
+
+
+def chat_web(
+    listen: Annotated[
+        str | None, typer.Option("--listen", help="host:port (default MAA_CHAT_LISTEN)")
+    ] = None,
+) -> None:
+    """Run the browser chat (/chat/) alone, no Telegram needed; it reaches the collector at
+    MAA_PUBLIC_URL."""
+    from bot.chatweb import serve_chat
+    from collector.serve import until_signalled
+
+    conf = with_service_token(settings())
+    conf.chat_listen = listen or conf.chat_listen or "127.0.0.1:8090"
+    asyncio.run(until_signalled(lambda stop: serve_chat(conf, stop)))
 
 
 def demo(no_serve: Annotated[bool, typer.Option("--no-serve")] = False) -> None:

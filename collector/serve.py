@@ -39,6 +39,10 @@ async def serve(settings: Settings, stop: asyncio.Event, *, with_bot: bool) -> N
             from bot.app import run_until
 
             await run_until(settings, stop)
+        elif with_bot and settings.chat_listen:  # the browser chat alone: no Telegram at all
+            from bot.chatweb import serve_chat
+
+            await serve_chat(settings, stop)
         else:
             if with_bot:
                 log.info("bot not started: set MAA_TELEGRAM_TOKEN to run it")

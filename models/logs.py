@@ -33,11 +33,12 @@ WITHHELD = "[withheld]"
 _SECRETS = (
     re.compile(
         r"(?i)((?:authorization|proxy-authorization|cookie|set-cookie|x-telegram-bot-api-secret-token"
-        r"|x-maa-[a-z-]*token)\s*[:=]\s*)[^\n'\"]*"
+        r"|x-maa-[a-z-]*token|x-maa-session)\s*[:=]\s*)[^\n'\"]*"
     ),
     re.compile(r"(?i)(bearer\s+)[^\s'\",]+"),
     re.compile(r"(/bot)\d+:[A-Za-z0-9_-]+"),
     re.compile(r"(/desk/signin/)[A-Za-z0-9_-]+"),  # a one-time sign-in link's secret
+    re.compile(r"(/chat/(?:signin|join)/)[A-Za-z0-9_-]+"),  # the same, or an invite, for the chat
 )
 
 

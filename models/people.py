@@ -122,5 +122,5 @@ class InviteIssued(SQLModel):
 
 class InviteRedeem(SQLModel):
     code: str = Field(min_length=1, max_length=64)
-    telegram_id: TelegramId
+    telegram_id: TelegramId | None = None  # None: a web-only member (the browser chat)
     display_name: str = Field(min_length=1, max_length=200)

@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr = Field(SecretStr(""), description="Checked on every webhook call")
     webhook_listen: str = Field("127.0.0.1:8443", description="Where the webhook server listens")
     reminders: bool = Field(True, description="The bot sends queued reminders (outbox)")
+    chat_listen: str = Field(
+        "", description="host:port of the browser chat (/chat/) in the bot process; empty: off"
+    )
+    chat_public_url: str = Field(
+        "", description="How people reach the browser chat (for its links); default chat_listen"
+    )
     out_dir: Path = Field(Path("out"), description="Where `maa demo` writes the reports")
     log_level: str = Field("INFO", description="Python logging level")
     db_pool_size: int = Field(
@@ -93,6 +99,13 @@ class Settings(BaseSettings):
     @property
     def collector_url(self) -> str:
         return self.public_url or f"http://{self.host}:{self.port}"
+
+    @property
+    def chat_url(self) -> str:
+        """Where the browser chat is reached: MAA_CHAT_PUBLIC_URL, else http://MAA_CHAT_LISTEN."""
+        return (self.chat_public_url or f"http://{self.chat_listen or '127.0.0.1:8090'}").rstrip(
+            "/"
+        )
 
     @property
     def is_sqlite(self) -> bool:

@@ -43,8 +43,9 @@ class Replica:
                 self.kill()
 
 
-def start_replica(database_url: str, workdir: Path, **env: str) -> Replica:
-    port = free_port()
+def start_replica(database_url: str, workdir: Path, port: int | None = None, **env: str) -> Replica:
+    """`port`: a fixed one (a restart where the last one ran); a free one otherwise."""
+    port = port or free_port()
     environ = {k: v for k, v in os.environ.items() if not k.startswith("MAA_")}
     environ |= {
         "MAA_DATABASE_URL": database_url,

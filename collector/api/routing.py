@@ -8,7 +8,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from collector.auth import TELEGRAM_HEADER, Actor, Credentials, read_credentials
+from collector.auth import SESSION_HEADER, TELEGRAM_HEADER, Actor, Credentials, read_credentials
 from collector.db import Database
 from collector.errors import BadRequest, DomainError
 from collector.keys import DB, SETTINGS
@@ -154,6 +154,7 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
                 service_token=request.app[SETTINGS].service_token.get_secret_value(),
                 authorization=request.headers.get("Authorization"),
                 telegram_id=request.headers.get(TELEGRAM_HEADER),
+                session=request.headers.get(SESSION_HEADER),
             )
             # Credentials before the body: the service token is checked above without the
             # database; a personal token is looked up now even where the handler resolves

@@ -9,26 +9,17 @@ from typing import Any
 import aiohttp_jinja2
 from aiohttp import web
 
-from collector.auth import Actor, digest
+from collector.auth import Actor
 from collector.errors import DomainError
 from collector.keys import DB, SETTINGS
 from collector.services import desk_auth
 from models.enums import Role
+from models.web_guard import HEADERS, cookie_options, csrf_for
 
 log = logging.getLogger("maa.desk")
 
 COOKIE = "maa_desk"
 PREFIX = "/desk"
-HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
-        "form-action 'self'; base-uri 'none'; object-src 'none'"
-    ),
-    "Referrer-Policy": "no-referrer",
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
 # Posts that need no session (they prove who you are themselves).
 OPEN_POSTS = ("/desk/signin/", "/desk/passkey/signin")
 
@@ -56,11 +47,6 @@ ME = web.RequestKey("desk_me", Desk)
 
 class SignInNeeded(Exception):
     """No live session: show the sign-in page (keeping what a form carried)."""
-
-
-def csrf_for(secret: str) -> str:
-    # Derived from the session's secret: it changes with every session and needs no storage.
-    return digest("csrf:" + secret)
 
 
 def desk(request: web.Request) -> Desk:
@@ -186,15 +172,12 @@ def secure_cookies(request: web.Request) -> bool:
 
 
 def set_session_cookie(request: web.Request, response: web.StreamResponse, secret: str) -> None:
-    response.set_cookie(
-        COOKIE,
-        secret,
-        httponly=True,
-        samesite="Lax",
+    options = cookie_options(
         secure=secure_cookies(request),
         path=PREFIX,
         max_age=int(desk_auth.ABSOLUTE.total_seconds()),
     )
+    response.set_cookie(COOKIE, secret, **options)
 
 
 def see_other(location: str) -> web.HTTPSeeOther:

@@ -9,10 +9,17 @@ token) go in `resolve`, the one place every request passes.
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from collector.auth import BAD_TOKEN, NOT_ENROLLED, Actor, Credentials, refuse_disabled
+from collector.auth import (
+    BAD_TOKEN,
+    NOT_ENROLLED,
+    SESSION_ENDED,
+    Actor,
+    Credentials,
+    refuse_disabled,
+)
 from collector.dbport import Port
 from collector.errors import NotFound, Unauthorized
-from collector.services import audit
+from collector.services import audit, desk_auth
 from models.enums import Role
 
 _MEMBER = (
@@ -24,15 +31,40 @@ BY_TOKEN = (
     f"{_MEMBER} JOIN api_token t ON t.member_id = m.id"
     " WHERE t.token_hash = ? AND t.revoked_at IS NULL"
 )
+# A desk session row (the browser chat signs in with the desk's links and sessions).
+BY_SESSION = (
+    "SELECT s.id, s.created_at, s.seen_at, s.ended_at,"
+    " m.id, m.role, m.agency_id, a.code, m.telegram_id, m.reachable, m.disabled_at"
+    " FROM desk_session s JOIN member m ON m.id = s.member_id"
+    " LEFT JOIN agency a ON a.id = m.agency_id"
+    " WHERE s.secret_hash = ? AND m.erased_at IS NULL"
+)
+TOUCH_SESSION = "UPDATE desk_session SET seen_at = ? WHERE id = ?"
 # Conditional, so two requests at once (or two replicas) record the change once.
 MARK_REACHABLE = "UPDATE member SET reachable = TRUE WHERE id = ? AND NOT reachable"
 
 
-async def resolve(port: Port, credentials: Credentials) -> Actor:
+async def resolve(port: Port, credentials: Credentials, now: datetime | None = None) -> Actor:
     """Turn the credentials into an Actor, or refuse with 401/404. Reads only."""
-    if credentials.service and credentials.telegram_id is None:
-        return Actor(member_id=None, role=None)
-    if credentials.service:
+    return (await _resolve(port, credentials, now or datetime.now(UTC)))[0]
+
+
+async def _resolve(port: Port, credentials: Credentials, now: datetime) -> tuple[Actor, int | None]:
+    """The actor, and the id of a session whose last-seen time is due a write (or None)."""
+    touch = None
+    if credentials.session_hash is not None:
+        found = await port.fetch_one(BY_SESSION, credentials.session_hash)
+        stamps = [port.read_stamp(v) for v in found[1:4]] if found else []
+        if found is None or not desk_auth.live(
+            created_at=stamps[0], seen_at=stamps[1], ended_at=stamps[2], now=now
+        ):
+            raise Unauthorized(SESSION_ENDED, code="session_ended")
+        if now - stamps[1] > desk_auth.TOUCH_EVERY:
+            touch = found[0]
+        row = found[4:]
+    elif credentials.service and credentials.telegram_id is None:
+        return Actor(member_id=None, role=None), None
+    elif credentials.service:
         row = await port.fetch_one(BY_TELEGRAM, credentials.telegram_id)
         if row is None:
             raise NotFound(NOT_ENROLLED, code="not_enrolled")
@@ -42,14 +74,19 @@ async def resolve(port: Port, credentials: Credentials) -> Actor:
             raise Unauthorized(BAD_TOKEN)
     member_id, role, agency_id, code, telegram_id, reachable, disabled_at = row
     refuse_disabled(disabled_at)
-    # Only the bot's acting for a member shows they can be reached again (they messaged it).
-    reachable = bool(reachable) or not credentials.service
-    return Actor(member_id, Role(role), agency_id, code, telegram_id, reachable)
+    # Only the bot's acting for a member's Telegram id shows they can be reached again there
+    # (they messaged it); a browser chat session says nothing about Telegram.
+    reachable = bool(reachable) or credentials.telegram_id is None
+    return Actor(member_id, Role(role), agency_id, code, telegram_id, reachable), touch
 
 
 async def acting(port: Port, credentials: Credentials, now: datetime | None = None) -> Actor:
-    """The actor; marks a member reachable again when the bot acts for them."""
-    actor = await resolve(port, credentials)
+    """The actor; marks a member reachable again when the bot acts for them, and keeps a
+    browser chat's session alive (idle expiry counts from its last use, as on the desk)."""
+    now = now or datetime.now(UTC)
+    actor, touch = await _resolve(port, credentials, now)
+    if touch is not None:  # at most once a minute per session: not an audited change
+        await port.execute(TOUCH_SESSION, now, touch)
     if actor.reachable:
         return actor
     # The bot only acts for a member when they message it, so they have unblocked it:
@@ -58,7 +95,7 @@ async def acting(port: Port, credentials: Credentials, now: datetime | None = No
     if await port.execute(MARK_REACHABLE, actor.member_id):
         await audit.insert(
             port,
-            at=now or datetime.now(UTC),
+            at=now,
             actor=actor,
             action="member.reachable",
             entity="member",

@@ -72,9 +72,10 @@ LINK_REFUSED = (
 )
 
 
-async def redeem_link(*, session: AsyncSession, secret: str) -> Opened | None:
+async def redeem_link(*, session: AsyncSession, secret: str, how: str = "link") -> Opened | None:
     """Use a link once: a session for its member. A used, expired or unknown link (None)
-    changes nothing but the audit trail, which records the failed attempt."""
+    changes nothing but the audit trail, which records the failed attempt. `how`: "link" for
+    the desk, "chat-link" for the browser chat (the same link, opened there)."""
     now = utcnow()
     link = (
         await session.execute(
@@ -93,7 +94,7 @@ async def redeem_link(*, session: AsyncSession, secret: str) -> Opened | None:
         )
         return None
     link.used_at = now
-    return await open_session(session=session, member_id=link.member_id, how="link")
+    return await open_session(session=session, member_id=link.member_id, how=how)
 
 
 async def open_session(*, session: AsyncSession, member_id: int, how: str) -> Opened:
@@ -130,6 +131,14 @@ def member_allowed(member: Member) -> bool:
     return member.disabled_at is None and member.erased_at is None
 
 
+def live(
+    *, created_at: datetime, seen_at: datetime, ended_at: datetime | None, now: datetime
+) -> bool:
+    """THE rule for whether a session still works: not ended, not idle, not too old. The desk
+    (`current`) and the API acting through a chat session (`services.acting`) both ask it."""
+    return ended_at is None and now - seen_at <= IDLE and now - created_at <= ABSOLUTE
+
+
 async def current(*, session: AsyncSession, secret: str) -> Current | None:
     """The session a cookie names, or None when unknown, ended, idle or too old."""
     now = utcnow()
@@ -144,7 +153,7 @@ async def current(*, session: AsyncSession, secret: str) -> Current | None:
     if row is None:
         return None
     s, m, code = row
-    if s.ended_at is not None or now - s.seen_at > IDLE or now - s.created_at > ABSOLUTE:
+    if not live(created_at=s.created_at, seen_at=s.seen_at, ended_at=s.ended_at, now=now):
         return None
     if not member_allowed(m):
         return None
@@ -198,3 +207,10 @@ async def end_sessions(*, session: AsyncSession, actor: Actor, member_id: int) -
         after={"sessions": ended},
     )
     return ended
+
+
+async def session_id(*, session: AsyncSession, secret_hash: str) -> int | None:
+    """The row of a session named by its secret's hash (the browser chat's sign-out)."""
+    return (
+        await session.execute(select(DeskSession.id).where(DeskSession.secret_hash == secret_hash))
+    ).scalar()

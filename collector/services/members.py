@@ -155,7 +155,8 @@ async def issue_invite(
 
 
 async def redeem_invite(*, session: AsyncSession, actor: Actor, data: InviteRedeem) -> MemberPublic:
-    """Bind a Telegram account to the invite's agency and role; each code works once."""
+    """Bind a Telegram account to the invite's agency and role; each code works once. Without
+    a Telegram id (the browser chat) the member is web-only."""
     actor.require_service()
     invite = (
         await session.execute(select(Invite).where(Invite.code_hash == digest(data.code.strip())))
@@ -175,8 +176,11 @@ async def redeem_invite(*, session: AsyncSession, actor: Actor, data: InviteRede
             "That invite has expired. Ask your coordinator for a new one.", code="invite_expired"
         )
     if (
-        await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))
-    ).scalar():
+        data.telegram_id is not None
+        and (
+            await session.execute(select(Member.id).where(Member.telegram_id == data.telegram_id))
+        ).scalar()
+    ):
         raise Conflict("This Telegram account is already enrolled.", code="member_exists")
     member = Member(
         display_name=data.display_name,
