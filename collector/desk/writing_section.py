@@ -13,10 +13,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from collector.desk.common import desk, render, see_other
-from collector.desk.keys import REPORTS
 from collector.desk.writing import first_error
 from collector.errors import BadRequest, Conflict, DomainError
-from collector.keys import DB
+from collector.keys import DB, REPORTS
 from collector.services import desk_people, report_doc, report_text, rounds
 from models.enums import ReportStatus, Role
 from models.grades import NOT_GRADED, NOT_GRADED_LABEL, SCALE
