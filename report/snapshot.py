@@ -6,6 +6,7 @@ Everything report/ produces (tally, every report format, every export) is a func
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from models.enums import ActionStatus, ExpectationStatus, ReturnStatus, RoundStatus
@@ -92,6 +93,8 @@ class RoundSnapshot:
     # The evidence annex (every verbatim answer) is printed unless a download leaves it out.
     annex: bool = True
 
-    @property
+    @cached_property
     def submitted(self) -> list[ReturnRow]:
+        # Kept on first use (the snapshot is frozen): the writing page asks for it several times
+        # per view of a 20,000-return round. Callers must not change the list.
         return [r for r in self.returns if r.status == ReturnStatus.submitted]
