@@ -164,6 +164,7 @@ async def save_section(call: Call) -> web.Response:
             key=call.param("key"),
             text=call.body.text,
             base_version=base,
+            cache=call.request.app[REPORTS],
         )
     return text_response(saved)
 

@@ -198,7 +198,13 @@ async def section_post(request: web.Request) -> web.StreamResponse:
     try:
         async with request.app[DB].write() as session:
             saved = await report_text.save_section(
-                session=session, actor=me.actor, slug=slug, key=key, text=text, base_version=base
+                session=session,
+                actor=me.actor,
+                slug=slug,
+                key=key,
+                text=text,
+                base_version=base,
+                cache=request.app[REPORTS],
             )
     except Conflict as exc:
         if exc.code != "edit_conflict":
