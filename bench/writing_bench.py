@@ -84,7 +84,8 @@ async def run(url: str, args: argparse.Namespace) -> bool:
         ) as r:
             assert r.status == 200, r.status
         print(
-            f"save, then the page again (a text save keeps the round): {(time.perf_counter() - t) * 1000:.0f} ms"
+            "save, then the page again (a text save keeps the round): "
+            f"{(time.perf_counter() - t) * 1000:.0f} ms"
         )
         await http.close()
     finally:
