@@ -5,6 +5,7 @@ For an agency's findings section: that agency's written answers grouped by quest
 agency. Each item carries its return id, so the desk can link to the return.
 """
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from models.grades import BY_KEY, NOT_GRADED
@@ -95,10 +96,11 @@ def evidence(
         if theme not in options:
             raise EvidenceRefused(f"Name a theme: one of {', '.join(options)}.")
         qkey = options[theme][0]
-        chosen = [r for r in chosen if theme in (r.answers.get(qkey) or [])]
-        groups_of = [
-            (a.name, texts, [r for r in chosen if r.agency == a.code]) for a in snapshot.agencies
-        ]
+        by_agency: dict[str, list[ReturnRow]] = defaultdict(list)
+        for r in chosen:  # one pass, not one per agency: a round can have 100 agencies
+            if theme in (r.answers.get(qkey) or []):
+                by_agency[r.agency].append(r)
+        groups_of = [(a.name, texts, by_agency.get(a.code, [])) for a in snapshot.agencies]
     else:
         raise EvidenceRefused(
             "Evidence is kept beside the agency findings sections and the cross-cutting themes."

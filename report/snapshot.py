@@ -6,6 +6,7 @@ Everything report/ produces (tally, every report format, every export) is a func
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from models.enums import ActionStatus, ExpectationStatus, ReturnStatus, RoundStatus
@@ -102,6 +103,8 @@ class RoundSnapshot:
     # (report.moderated); chosen per download, like the theme threshold.
     matrix_grades: str = "agency"
 
-    @property
+    @cached_property
     def submitted(self) -> list[ReturnRow]:
+        # Kept on first use (the snapshot is frozen): the writing page asks for it several times
+        # per view of a 20,000-return round. Callers must not change the list.
         return [r for r in self.returns if r.status == ReturnStatus.submitted]

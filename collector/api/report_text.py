@@ -1,7 +1,8 @@
 """Writing the overview report over HTTP: sections and their versions (If-Match/ETag), drafted
 statements, the evidence beside a section, the report's settings, finalising and reopening.
 
-The desk's writing page calls the same services (collector/services/report_text.py)."""
+The desk's writing page calls the same services (collector/services/report_text.py), and both
+read through the same per-round cache of the report and its drafts (app[REPORTS])."""
 
 from dataclasses import asdict
 from typing import Any
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from collector.api.routing import Api, Call
 from collector.errors import BadRequest, DomainError
-from collector.keys import DB
+from collector.keys import DB, REPORTS
 from collector.services import report_doc, report_text
 from models.report_doc import (
     ReopenBody,
@@ -127,7 +128,10 @@ async def reopen(call: Call) -> ReportInfoPublic:
 async def list_sections(call: Call) -> list[dict]:
     async with call.request.app[DB].read() as session:
         return await report_text.list_sections(
-            session=session, actor=call.actor, slug=call.param("slug")
+            session=session,
+            actor=call.actor,
+            slug=call.param("slug"),
+            cache=call.request.app[REPORTS],
         )
 
 
@@ -160,6 +164,7 @@ async def save_section(call: Call) -> web.Response:
             key=call.param("key"),
             text=call.body.text,
             base_version=base,
+            cache=call.request.app[REPORTS],
         )
     return text_response(saved)
 
@@ -185,7 +190,11 @@ async def list_versions(call: Call) -> list[SectionTextPublic]:
 async def statements(call: Call) -> list[dict[str, Any]]:
     async with call.request.app[DB].read() as session:
         found = await report_text.section_statements(
-            session=session, actor=call.actor, slug=call.param("slug"), key=call.param("key")
+            session=session,
+            actor=call.actor,
+            slug=call.param("slug"),
+            key=call.param("key"),
+            cache=call.request.app[REPORTS],
         )
     return [asdict(s) for s in found]
 
@@ -235,5 +244,6 @@ async def section_evidence(call: Call) -> dict[str, Any]:
             grade=q.get("grade"),
             page=_int_query(call, "page", 1),
             per_page=_int_query(call, "per_page", 50),
+            cache=call.request.app[REPORTS],
         )
     return asdict(found) | {"pages": found.pages}

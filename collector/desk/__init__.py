@@ -21,8 +21,8 @@ from collector.desk import (
 from collector.desk.board_cache import BoardCache
 from collector.desk.common import desk_middleware
 from collector.desk.feed import ChangeFeed
-from collector.desk.keys import BOARDS, FEED, REPORTS
-from collector.keys import DB
+from collector.desk.keys import BOARDS, FEED
+from collector.keys import DB, REPORTS
 from collector.services.report_cache import ReportCache
 
 HERE = Path(__file__).parent
@@ -55,7 +55,7 @@ def setup_desk(app: web.Application) -> None:
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     app.middlewares.append(desk_middleware)
     app[BOARDS] = BoardCache()
-    app[REPORTS] = ReportCache()
+    app[REPORTS] = ReportCache()  # the writing pages' and the API's (api/report_text.py)
     for module in (
         signin,
         rounds,

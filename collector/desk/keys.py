@@ -4,8 +4,6 @@ from aiohttp import web
 
 from collector.desk.board_cache import BoardCache
 from collector.desk.feed import ChangeFeed
-from collector.services.report_cache import ReportCache
 
 FEED = web.AppKey("desk_feed", ChangeFeed)
 BOARDS = web.AppKey("desk_boards", BoardCache)
-REPORTS = web.AppKey("desk_reports", ReportCache)

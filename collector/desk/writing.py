@@ -8,9 +8,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from collector.desk.common import desk, render, see_other
-from collector.desk.keys import REPORTS
 from collector.errors import BadRequest
-from collector.keys import DB
+from collector.keys import DB, REPORTS
 from collector.services import report_doc, report_text, rounds
 from models.enums import Role
 from models.report_doc import ReopenBody, ReportInfoUpdate

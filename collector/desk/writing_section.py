@@ -13,10 +13,9 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from collector.desk.common import desk, render, see_other
-from collector.desk.keys import REPORTS
 from collector.desk.writing import first_error
 from collector.errors import BadRequest, Conflict, DomainError
-from collector.keys import DB
+from collector.keys import DB, REPORTS
 from collector.services import desk_people, report_doc, report_text, rounds
 from models.enums import ReportStatus, Role
 from models.grades import NOT_GRADED, NOT_GRADED_LABEL, SCALE
@@ -199,7 +198,13 @@ async def section_post(request: web.Request) -> web.StreamResponse:
     try:
         async with request.app[DB].write() as session:
             saved = await report_text.save_section(
-                session=session, actor=me.actor, slug=slug, key=key, text=text, base_version=base
+                session=session,
+                actor=me.actor,
+                slug=slug,
+                key=key,
+                text=text,
+                base_version=base,
+                cache=request.app[REPORTS],
             )
     except Conflict as exc:
         if exc.code != "edit_conflict":

@@ -112,7 +112,12 @@ async def list_versions(
     return [_view(key, v) for v in await _versions(session, round_.id, key)]
 
 
-async def _check_key(session: AsyncSession, slug: str, key: str) -> None:
+async def _check_key(
+    session: AsyncSession, slug: str, key: str, cache: ReportCache | None = None
+) -> None:
+    if cache is not None:  # the kept round is current (its version was just checked)
+        _section((await cache.get(session, slug)).snapshot, key)
+        return
     # Which sections exist turns on who returned (and, for the comparison, on a previous
     # round), not on the answers: read the round without them, so a save does not read every
     # narrative of a big round.
@@ -130,6 +135,7 @@ async def save_section(
     key: str,
     text: str,
     base_version: int,
+    cache: ReportCache | None = None,
 ) -> SectionTextPublic:
     """Store a new version of a section's text, made from `base_version` (0: the first text).
 
@@ -139,7 +145,7 @@ async def save_section(
     round_ = await round_by_slug(session, slug)
     doc = await load_doc(session, round_, write=True)
     ensure_draft(doc)
-    await _check_key(session, slug, key)
+    await _check_key(session, slug, key, cache)
     findings = screen(text)
     if findings:
         raise Unprocessable(
