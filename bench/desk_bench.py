@@ -216,8 +216,35 @@ async def dashboard(url: str, args: argparse.Namespace) -> None:
         proc.terminate()
 
 
-async def writes(base: str, pairs: list[tuple[int, int]], seconds: float) -> float:
+PROBE_KEY = "joint_working"  # written by the probe only, never by the 50 writers
+
+
+async def probe(base: str, pair: tuple[int, int], seconds: float) -> list[tuple[str, float]]:
+    """Besides the load, one answer every 0.2 s, one after another: (value, when the collector
+    acknowledged it). Times a write from its acknowledgment, when it is committed (the audit
+    event's time is when the write began, and under load writes wait long to commit)."""
+    tid, rid = pair
+    headers = {"Authorization": f"Bearer {TOKEN}", "X-MAA-Telegram-Id": str(tid)}
+    acked = []
+    deadline = time.perf_counter() + seconds
+    async with aiohttp.ClientSession() as http:
+        n = 0
+        while time.perf_counter() < deadline:
+            value = f"Probe {n}."
+            put = f"{base}/api/returns/{rid}/answers/{PROBE_KEY}"
+            async with http.put(put, json={"value": value}, headers=headers) as r:
+                assert r.status == 200, r.status
+            acked.append((value, time.time()))
+            n += 1
+            await asyncio.sleep(0.2)
+    return acked
+
+
+async def writes(
+    base: str, pairs: list[tuple[int, int]], seconds: float
+) -> tuple[float, list[tuple[str, float]]]:
     keys = ["good_practice", "development", "learning", "voice_of_child"]
+    probing = asyncio.create_task(probe(base, pairs[0], seconds))
 
     def make(w: int, n: int):
         tid, rid = pairs[w % len(pairs)]
@@ -227,7 +254,7 @@ async def writes(base: str, pairs: list[tuple[int, int]], seconds: float) -> flo
 
     done, errors = await load(make, seconds, AUDITORS)
     assert errors == 0, errors
-    return done / seconds
+    return done / seconds, await probing
 
 
 async def live(url: str, args: argparse.Namespace) -> None:
@@ -241,7 +268,7 @@ async def live(url: str, args: argparse.Namespace) -> None:
     try:
         await wait_up(base + "/healthz")
         cpu = cpu_seconds(proc.pid)
-        alone = await writes(base, pairs, args.seconds)
+        alone, _ = await writes(base, pairs, args.seconds)
         alone_cpu = (cpu_seconds(proc.pid) - cpu) / (alone * args.seconds) * 1e6
         print(f"{load_average()}")
         print(f"answer writes, no desk pages open: {alone:.0f}/s ({alone_cpu:.0f} µs CPU each)")
@@ -279,7 +306,7 @@ async def live(url: str, args: argparse.Namespace) -> None:
             tasks += [asyncio.create_task(client(i)) for i in wave]
             await asyncio.wait_for(until_connected(wave[-1] + 1), 60)
         cpu = cpu_seconds(proc.pid)
-        with_pages = await writes(base, pairs, args.seconds)
+        with_pages, probes = await writes(base, pairs, args.seconds)
         pages_cpu = (cpu_seconds(proc.pid) - cpu) / (with_pages * args.seconds) * 1e6
         await asyncio.sleep(2)
         for t in tasks:
@@ -287,8 +314,17 @@ async def live(url: str, args: argparse.Namespace) -> None:
         await http.close()
         async with db.read() as s:
             stamps = dict((await s.execute(select(AuditEvent.id, AuditEvent.at))).all())
+            probe_events = (
+                await s.execute(
+                    select(AuditEvent.id, AuditEvent.after).where(
+                        AuditEvent.action == "answer.put", AuditEvent.entity_id == pairs[0][1]
+                    )
+                )
+            ).all()
         await db.dispose()
         lat = latencies(received, stamps)
+        ids = {after[PROBE_KEY]: i for i, after in probe_events if PROBE_KEY in (after or {})}
+        acked = acked_latencies(received, [(ids[v], at) for v, at in probes if v in ids])
         fall = (1 - with_pages / alone) * 100
         print(
             f"answer writes, {args.clients} desk streams open: {with_pages:.0f}/s "
@@ -300,6 +336,12 @@ async def live(url: str, args: argparse.Namespace) -> None:
             f"write -> every stream: p50 {statistics.median(lat) * 1000:.0f} ms, "
             f"p99 {p99:.0f} ms, max {max(lat) * 1000:.0f} ms ({len(lat)} deliveries); "
             f"target p99 <= 1000 ms: {verdict(p99, 1000)}; {load_average()}"
+        )
+        p99 = pct(acked, 99) * 1000
+        print(
+            f"acknowledged write -> every stream: p50 {statistics.median(acked) * 1000:.0f} ms, "
+            f"p99 {p99:.0f} ms, max {max(acked) * 1000:.0f} ms ({len(probes)} probe writes); "
+            f"target p99 <= 1000 ms: {verdict(p99, 1000)}"
         )
     finally:
         proc.terminate()
@@ -315,6 +357,20 @@ def latencies(received: list[list[tuple[int, float]]], stamps: dict) -> list[flo
             lo, hi = bisect.bisect_right(ids, previous), bisect.bisect_right(ids, event_id)
             out += [at - stamps[i].timestamp() for i in ids[lo:hi]]
             previous = event_id
+    return out or [0.0]
+
+
+def acked_latencies(
+    received: list[list[tuple[int, float]]], probes: list[tuple[int, float]]
+) -> list[float]:
+    """For each probe write and stream: the first message at or after the write's event (one
+    message stands for every change read with it) - the time the write was acknowledged."""
+    out = []
+    for stream in received:
+        for event_id, acked_at in probes:
+            heard = next((at for i, at in stream if i >= event_id), None)
+            if heard is not None:
+                out.append(heard - acked_at)
     return out or [0.0]
 
 

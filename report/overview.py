@@ -318,6 +318,7 @@ class Figures:
 def report_figures(
     snapshot: RoundSnapshot, min_steps: int = MATRIX_MIN_STEPS, grades: str = AGENCY
 ) -> Figures:
+    """The tally, the domain grades and the grid, counted over every submitted return."""
     returns = snapshot.submitted
     return Figures(
         tally(snapshot), _domains(snapshot, returns), _matrix(snapshot, returns, min_steps, grades)

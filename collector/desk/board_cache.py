@@ -122,12 +122,15 @@ class BoardCache:
         """Apply the changes since the last request; False when the round must be read
         afresh. Events are numbered as they are written but may commit out of order, so
         the look-back window (as the live feed's) catches a late commit."""
-        seen = set(state.seen)
-        new = [
-            c
-            for c in await desk_board.changes_after(session, state.last - WINDOW)
-            if c.event_id not in seen
-        ]
+        floor = state.last - WINDOW
+        seen = {i for i in state.seen if i > floor}
+        count, top = await desk_board.events_after(session, floor)
+        if count == len(seen) and top <= state.last:
+            new = []  # nothing since (events are only ever added)
+        else:
+            new = [
+                c for c in await desk_board.changes_after(session, floor) if c.event_id not in seen
+            ]
         return_ids: set[int] = set()
         for c in new:
             state.seen.append(c.event_id)

@@ -126,7 +126,8 @@ class RoundFigures:
     # ---- changes
     def apply(self, changed: list[ReturnRow], gone: list[int]) -> int:
         """Take in returns as they now are (and returns no longer in the round); work out
-        again only the parts they touch. Returns how many returns changed anything."""
+        again only the parts they touch. Returns how many agencies' parts were counted again
+        (0: no figure moved)."""
         agencies: set[str] = set()
         cases: set[str] = set()
         for r in [*changed, *(self.returns[i] for i in gone if i in self.returns)]:
