@@ -196,7 +196,8 @@ def thread_cpu(pid: int) -> dict[str, float]:
             fields = (task / "stat").read_text().rpartition(")")[2].split()
         except OSError:
             continue
-        out[name] = out.get(name, 0) + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        ticks = int(fields[11]) + int(fields[12])
+        out[name] = out.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
     return out
 
 

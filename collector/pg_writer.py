@@ -24,7 +24,6 @@ What keeps each write exactly what it was alone:
 
 import asyncio
 import contextlib
-import logging
 from collections.abc import Awaitable, Callable, Generator
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
@@ -33,8 +32,6 @@ from typing import Any, TypeVar
 import asyncpg
 
 from collector.dbport import Row, numbered, positional
-
-log = logging.getLogger("maa.collector")
 
 T = TypeVar("T")
 BATCH = 64  # procedures per batch: a burst is answered in steps of about this many

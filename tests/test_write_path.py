@@ -1,7 +1,8 @@
 """The answer write path: batched writes keep their own outcome; the two stores agree.
 
 Answer writes are one procedure (collector.services.answers) on both databases: on SQLite
-through the writer thread (collector.sqlite_writer), on PostgreSQL a pooled asyncpg connection.
+through the writer thread (collector.sqlite_writer), on PostgreSQL in lock-step batches
+(collector.pg_writer, tested in test_pg_batches.py).
 The API tests here run on both.
 """
 
