@@ -7,7 +7,16 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from collector.desk import live, passkeys, people_pages, returns, round_pages, rounds, signin
+from collector.desk import (
+    live,
+    moderation,
+    passkeys,
+    people_pages,
+    returns,
+    round_pages,
+    rounds,
+    signin,
+)
 from collector.desk.board_cache import BoardCache
 from collector.desk.common import desk_middleware
 from collector.desk.feed import ChangeFeed
@@ -44,7 +53,7 @@ def setup_desk(app: web.Application) -> None:
     env.filters["words"] = lambda v: str(v).replace("_", " ")
     app.middlewares.append(desk_middleware)
     app[BOARDS] = BoardCache()
-    for module in (signin, rounds, round_pages, returns, live, people_pages, passkeys):
+    for module in (signin, rounds, round_pages, returns, live, people_pages, passkeys, moderation):
         app.add_routes(module.routes)
     app.router.add_static("/desk/static", HERE / "static", name="desk_static")
     app.cleanup_ctx.append(feed_ctx)

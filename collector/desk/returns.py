@@ -7,14 +7,14 @@ from aiohttp import web
 from collector.desk.common import desk, render, see_other
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import desk_people, returns
-from models.grades import BY_KEY, grade_name
+from collector.services import desk_people, moderation, returns
+from models.grades import BY_KEY, SCALE, grade_name
 from models.tool import load_tool
 
 routes = web.RouteTableDef()
 
 
-def _return_id(request: web.Request) -> int:
+def return_id_of(request: web.Request) -> int:
     raw = request.match_info["return_id"]
     if not raw.isdigit() or len(raw) > 12:
         raise BadRequest(f"'{raw}' is not a return number.")
@@ -42,6 +42,10 @@ WHAT = {
     "concern.raised": "raised an immediate concern",
     "return.submit": "submitted",
     "return.reopen": "reopened",
+    "query.ask": "asked a moderation query",
+    "query.answered": "answered a moderation query",
+    "query.close": "closed a moderation query",
+    "grade.moderate": "recorded a moderated grade",
 }
 
 
@@ -56,12 +60,18 @@ def changed(side: Any) -> str:
 @routes.get("/desk/returns/{return_id}")
 async def return_page(request: web.Request) -> web.StreamResponse:
     me = desk(request)
-    return_id = _return_id(request)
+    return_id = return_id_of(request)
     async with request.app[DB].read() as session:
         ret = await returns.get_return(session=session, actor=me.actor, return_id=return_id)
         history = await returns.return_audit(session=session, actor=me.actor, return_id=return_id)
         labels = {e.actor for e in history}
         names = await desk_people.member_names(session=session, labels=labels)
+        queries = await moderation.list_queries(
+            session=session, actor=me.actor, return_id=return_id
+        )
+        moderated = await moderation.moderated_grades(
+            session=session, actor=me.actor, return_id=return_id
+        )
     tool = load_tool(ret.tool_version)
     answers = [
         (q, shown(ret.answers[q.key]) if q.key in ret.answers else None) for q in tool.questions
@@ -76,14 +86,26 @@ async def return_page(request: web.Request) -> web.StreamResponse:
         }
         for e in history
     ]
-    context = {"ret": ret, "answers": answers, "history": changes, "live_round": ret.round}
+    context = {
+        "ret": ret,
+        "answers": answers,
+        "history": changes,
+        "live_round": ret.round,
+        # Moderation (collector/desk/moderation.py): threads; grades beside the agency's.
+        "queries": queries,
+        "moderated": [
+            (g, grade_name(g.agency_grade or ""), grade_name(g.grade)) for g in moderated
+        ],
+        "grade_questions": tool.grade_questions,
+        "scale": SCALE,
+    }
     return render(request, "return.html", context)
 
 
 @routes.post("/desk/returns/{return_id}/reopen")
 async def reopen(request: web.Request) -> web.StreamResponse:
     me = desk(request)
-    return_id = _return_id(request)
+    return_id = return_id_of(request)
     reason = str((await request.post()).get("reason", "")).strip()
     if not reason:
         raise BadRequest("Say why the return is reopened: the auditor will see the reason.")
