@@ -7,7 +7,7 @@ from collector.desk.common import desk, see_other
 from collector.desk.returns import return_id_of
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import moderation
+from collector.services import moderated_grades, moderation
 from models.moderation import GradeModerate, QueryAsk
 
 routes = web.RouteTableDef()
@@ -57,5 +57,7 @@ async def grade(request: web.Request) -> web.StreamResponse:
         raise BadRequest("Pick the grade question and the grade, and give the reason.")
     data = GradeModerate(question=question[:32], grade=grade_key[:32], reason=reason[:2000])
     async with request.app[DB].write() as session:
-        await moderation.moderate_grade(session=session, actor=me.actor, return_id=rid, data=data)
+        await moderated_grades.moderate_grade(
+            session=session, actor=me.actor, return_id=rid, data=data
+        )
     raise see_other(f"/desk/returns/{rid}#h-moderated")

@@ -7,7 +7,7 @@ from aiohttp import web
 from collector.desk.common import desk, render, see_other
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import desk_people, moderation, returns
+from collector.services import desk_people, moderated_grades, moderation, returns
 from models.grades import BY_KEY, SCALE, grade_name
 from models.tool import load_tool
 
@@ -69,7 +69,7 @@ async def return_page(request: web.Request) -> web.StreamResponse:
         queries = await moderation.list_queries(
             session=session, actor=me.actor, return_id=return_id
         )
-        moderated = await moderation.moderated_grades(
+        moderated = await moderated_grades.moderated_grades(
             session=session, actor=me.actor, return_id=return_id
         )
     tool = load_tool(ret.tool_version)
