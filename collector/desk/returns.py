@@ -14,7 +14,7 @@ from models.tool import load_tool
 routes = web.RouteTableDef()
 
 
-def return_id_of(request: web.Request) -> int:
+def _return_id(request: web.Request) -> int:
     raw = request.match_info["return_id"]
     if not raw.isdigit() or len(raw) > 12:
         raise BadRequest(f"'{raw}' is not a return number.")
@@ -34,6 +34,9 @@ def shown(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(v).replace("_", " ") for v in value)
     return "" if value is None else str(value)
+
+
+return_id_of = _return_id  # the same check for the moderation forms (collector/desk/moderation.py)
 
 
 WHAT = {
@@ -60,7 +63,7 @@ def changed(side: Any) -> str:
 @routes.get("/desk/returns/{return_id}")
 async def return_page(request: web.Request) -> web.StreamResponse:
     me = desk(request)
-    return_id = return_id_of(request)
+    return_id = _return_id(request)
     async with request.app[DB].read() as session:
         ret = await returns.get_return(session=session, actor=me.actor, return_id=return_id)
         history = await returns.return_audit(session=session, actor=me.actor, return_id=return_id)
@@ -105,7 +108,7 @@ async def return_page(request: web.Request) -> web.StreamResponse:
 @routes.post("/desk/returns/{return_id}/reopen")
 async def reopen(request: web.Request) -> web.StreamResponse:
     me = desk(request)
-    return_id = return_id_of(request)
+    return_id = _return_id(request)
     reason = str((await request.post()).get("reason", "")).strip()
     if not reason:
         raise BadRequest("Say why the return is reopened: the auditor will see the reason.")
