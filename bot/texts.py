@@ -32,6 +32,7 @@ HELP_AUDITOR = (
     "/audit – choose a case to audit\n"
     "/resume – carry on where you left off\n"
     "/status – your agency's returns for this round\n"
+    "/extension CASE DATE REASON – ask for more time on a case\n"
     "While answering: /back previous question, /skip an optional question, "
     "/cancel to stop (your answers are kept).\n"
     "/help – this message"
@@ -49,7 +50,10 @@ HELP_COORDINATOR = (
     "/disable N, /enable N – withdraw or restore member N's access\n"
     "/desk – a sign-in link to the desk (the web pages)\n\n"
 )
-HELP_LEAD = "As your agency's lead: /concerns – your agency's concern alerts and who has each\n\n"
+HELP_LEAD = (
+    "As your agency's lead: /concerns – your agency's concern alerts and who has each\n"
+    "/allocate – give each of your agency's cases to one of its auditors\n\n"
+)
 HELP_VIEWER = (
     "You can use /tally to see returns and grades per agency, and /actions for the action "
     "plan.\n/help – this message"

@@ -83,11 +83,13 @@ def close(query_id: int, reason: str) -> None:
 @moderate_app.command("grade")
 def grade(return_id: int, question: str, grade_key: str, reason: str) -> None:
     """Record a moderated grade (outstanding, good, requires_improvement, inadequate)."""
-    from collector.services import moderation
+    from collector.services import moderated_grades
 
     data = GradeModerate(question=question, grade=grade_key, reason=reason)
     g = _do(
-        lambda s: moderation.moderate_grade(session=s, actor=SYSTEM, return_id=return_id, data=data)
+        lambda s: moderated_grades.moderate_grade(
+            session=s, actor=SYSTEM, return_id=return_id, data=data
+        )
     )
     out.print(
         f"Return {return_id}, {g.question}: agency {g.agency_grade or '—'}, moderated {g.grade}.",
@@ -125,10 +127,10 @@ def set_allocation(slug: str, agency: str, case: str, member_id: int) -> None:
 @extension_app.command("list")
 def list_extensions(slug: str) -> None:
     """A round's extension requests."""
-    from collector.services import allocation
+    from collector.services import extensions
 
     rows = _do(
-        lambda s: allocation.list_extensions(session=s, actor=SYSTEM, slug=slug), write=False
+        lambda s: extensions.list_extensions(session=s, actor=SYSTEM, slug=slug), write=False
     )
     if not rows:
         out.print("No extension requests.")
@@ -144,12 +146,12 @@ def decide(
 ) -> None:
     """Approve or decline an extension request."""
     from collector.cli_common import fail
-    from collector.services import allocation
+    from collector.services import extensions
 
     if decision not in ("approve", "decline"):
         fail("say approve or decline")
     e = _do(
-        lambda s: allocation.decide_extension(
+        lambda s: extensions.decide_extension(
             session=s,
             actor=SYSTEM,
             extension_id=extension_id,

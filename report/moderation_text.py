@@ -43,8 +43,10 @@ def query_text(
                 "Their question:",
                 f"“{clip(query.strip(), 2000)}”",
                 "",
-                "Press Reply below (or reply to this message) to answer it here. To change the "
-                "answer itself, open the case: only this question can be changed.",
+                # Changing the answer itself is the API's (PUT the answer) for now, not the
+                # chat's: the message offers only what the chat can do.
+                "Press Reply below (or reply to this message) to answer it here; your reply is "
+                "kept with the return.",
             ]
         ),
         TEXT_LIMIT,

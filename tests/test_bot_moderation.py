@@ -110,3 +110,19 @@ async def test_a_lead_allocates_in_the_chat_and_the_auditor_sees_it_first(bot, l
     assert [(r["case"], r["mine"]) for r in mine] == [("C2", True), ("C1", False)]
     shown = await lead.cmd("/allocate", expect="• C2 — Pip Police")
     assert "C2 → Pip Police" not in labels(shown)
+
+
+async def test_cancel_ends_the_wait_for_a_reply(bot, loopback, world):
+    rid = await submitted(world)
+    await query(world, rid)
+    async with outbox_sender(bot, world) as sender:
+        await sender.run_once()
+    police = User(loopback, POLICE)
+    msg = await police.expect("A coordinator has a question")
+    await police.press(msg, "Reply", expect="Type your reply")
+    await police.cmd("/cancel", expect="no reply sent")
+    await police.say("Just chatting.", expect="I'm not expecting a message")
+    _, [thread] = await world.as_member("GET", f"/api/returns/{rid}/queries", COORD)
+    assert thread["status"] == "open" and len(thread["thread"]) == 1
+    help_text = await police.cmd("/help", expect="What you can do")
+    assert "/extension CASE DATE REASON" in help_text["text"]

@@ -1,14 +1,16 @@
 """Moderation over the API: queries and their threads, editing a queried answer, moderated
 grades, and the open queries that block a final report. Real collector, both databases."""
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 from collector.auth import SYSTEM
-from collector.services import rounds
+from collector.services import retention, rounds
 from models.enums import Role, RoundStatus
+from models.moderation import QueryMessage
 from models.ops import AuditEvent, Reminder
 from tests.conftest import full_answers, small_round
 
@@ -204,3 +206,18 @@ async def test_moderated_grade_leaves_the_agency_grade_intact(collector, submitt
         "PUT", f"/api/returns/{draft['id']}/moderated-grade", COORD, json=grade
     )
     assert (status, body["error"]) == (409, "not_submitted")
+
+
+async def test_retention_clears_the_threads_with_the_answers(collector, submitted):
+    _, query = await ask(collector, submitted)
+    reply = f"/api/queries/{query['id']}/reply"
+    await collector.as_member("POST", reply, POLICE, json={"text": "The nurse saw it."})
+    async with collector.db.write() as session:
+        await rounds.set_round_status(
+            session=session, actor=SYSTEM, slug="r-2026", status=RoundStatus.closed
+        )
+    later = datetime(2099, 1, 1, tzinfo=UTC)
+    assert await retention.apply_due(collector.db, SYSTEM, later) == ["r-2026"]
+    async with collector.db.read() as session:
+        texts = (await session.execute(select(QueryMessage.text))).scalars().all()
+    assert texts == [None, None]  # who and when are kept; what was said is gone

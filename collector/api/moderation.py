@@ -5,7 +5,7 @@ from collector.api.routing import Api, Call
 from collector.auth import ensure_member
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import allocation, moderation
+from collector.services import allocation, extensions, moderated_grades, moderation
 from models.moderation import (
     AllocateBody,
     AllocateTo,
@@ -102,7 +102,7 @@ async def close(call: Call) -> QueryPublic:
 async def moderate(call: Call) -> ModeratedGradePublic:
     ensure_member(call.actor)
     async with call.request.app[DB].write() as session:
-        return await moderation.moderate_grade(
+        return await moderated_grades.moderate_grade(
             session=session, actor=call.actor, return_id=call.int_param("return_id"), data=call.body
         )
 
@@ -116,7 +116,7 @@ async def moderate(call: Call) -> ModeratedGradePublic:
 async def moderated(call: Call) -> list[ModeratedGradePublic]:
     ensure_member(call.actor)
     async with call.request.app[DB].read() as session:
-        return await moderation.moderated_grades(
+        return await moderated_grades.moderated_grades(
             session=session, actor=call.actor, return_id=call.int_param("return_id")
         )
 
@@ -199,7 +199,7 @@ async def allocate_expectation(call: Call) -> AllocationPublic:
 async def ask_extension(call: Call) -> ExtensionPublic:
     ensure_member(call.actor)
     async with call.request.app[DB].write() as session:
-        return await allocation.ask_extension(session=session, actor=call.actor, data=call.body)
+        return await extensions.ask_extension(session=session, actor=call.actor, data=call.body)
 
 
 @api.route(
@@ -213,7 +213,7 @@ async def list_extensions(call: Call) -> list[ExtensionPublic]:
     ensure_member(call.actor)
     slug = _round(call)
     async with call.request.app[DB].read() as session:
-        return await allocation.list_extensions(session=session, actor=call.actor, slug=slug)
+        return await extensions.list_extensions(session=session, actor=call.actor, slug=slug)
 
 
 @api.route(
@@ -227,7 +227,7 @@ async def decide(call: Call) -> ExtensionPublic:
     ensure_member(call.actor)
     body: ExtensionDecide = call.body
     async with call.request.app[DB].write() as session:
-        return await allocation.decide_extension(
+        return await extensions.decide_extension(
             session=session,
             actor=call.actor,
             extension_id=call.int_param("extension_id"),

@@ -9,6 +9,7 @@ from aiohttp import web
 
 from collector.desk import (
     live,
+    moderation,
     passkeys,
     people_pages,
     returns,
@@ -66,6 +67,7 @@ def setup_desk(app: web.Application) -> None:
         passkeys,
         writing,
         writing_section,
+        moderation,
     ):
         app.add_routes(module.routes)
     app.router.add_static("/desk/static", HERE / "static", name="desk_static")

@@ -7,8 +7,8 @@ from aiohttp import web
 from collector.desk.common import desk, render, see_other
 from collector.errors import BadRequest
 from collector.keys import DB
-from collector.services import desk_people, returns
-from models.grades import BY_KEY, grade_name
+from collector.services import desk_people, moderated_grades, moderation, returns
+from models.grades import BY_KEY, SCALE, grade_name
 from models.tool import load_tool
 
 routes = web.RouteTableDef()
@@ -36,12 +36,19 @@ def shown(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+return_id_of = _return_id  # the same check for the moderation forms (collector/desk/moderation.py)
+
+
 WHAT = {
     "return.open": "started the return",
     "answer.put": "answered",
     "concern.raised": "raised an immediate concern",
     "return.submit": "submitted",
     "return.reopen": "reopened",
+    "query.ask": "asked a moderation query",
+    "query.answered": "answered a moderation query",
+    "query.close": "closed a moderation query",
+    "grade.moderate": "recorded a moderated grade",
 }
 
 
@@ -62,6 +69,12 @@ async def return_page(request: web.Request) -> web.StreamResponse:
         history = await returns.return_audit(session=session, actor=me.actor, return_id=return_id)
         labels = {e.actor for e in history}
         names = await desk_people.member_names(session=session, labels=labels)
+        queries = await moderation.list_queries(
+            session=session, actor=me.actor, return_id=return_id
+        )
+        moderated = await moderated_grades.moderated_grades(
+            session=session, actor=me.actor, return_id=return_id
+        )
     tool = load_tool(ret.tool_version)
     answers = [
         (q, shown(ret.answers[q.key]) if q.key in ret.answers else None) for q in tool.questions
@@ -76,7 +89,19 @@ async def return_page(request: web.Request) -> web.StreamResponse:
         }
         for e in history
     ]
-    context = {"ret": ret, "answers": answers, "history": changes, "live_round": ret.round}
+    context = {
+        "ret": ret,
+        "answers": answers,
+        "history": changes,
+        "live_round": ret.round,
+        # Moderation (collector/desk/moderation.py): threads; grades beside the agency's.
+        "queries": queries,
+        "moderated": [
+            (g, grade_name(g.agency_grade or ""), grade_name(g.grade)) for g in moderated
+        ],
+        "grade_questions": tool.grade_questions,
+        "scale": SCALE,
+    }
     return render(request, "return.html", context)
 
 

@@ -2,56 +2,47 @@
 
 An agency lead allocates their agency's expected cases to its auditors; a coordinator may do
 it for any agency. Reallocating is an audit event with the before and after. An extension is
-asked for by the agency with a reason and decided by a coordinator (Approve / Decline in the
-chat); an approved one moves that agency's reminder schedule (`extended_dues`, read by
-`collector.services.reminders.chase_inputs`).
+asked for and decided in `collector.services.extensions`; the approved ones are read here
+(`extended_dues`, by `collector.services.reminders.chase_inputs`; `agency_extensions`, by the
+tally).
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
-from collector.errors import Conflict, Forbidden, NotFound, Unprocessable
+from collector.errors import Forbidden, NotFound, Unprocessable
 from collector.services.audit import record
 from collector.services.lookup import agency_by_code, case_by_ref, round_by_slug
-from collector.services.outbox import insert_rows
-from collector.services.return_rules import refuse_identifiers
 from models.base import utcnow
-from models.enums import ExpectationStatus, ReminderStatus, Role
+from models.enums import ExpectationStatus, Role
 from models.moderation import (
-    EXTENSION_KIND,
     AllocateBody,
     Allocation,
     AllocationPublic,
     AuditorPublic,
     Extension,
-    ExtensionAsk,
-    ExtensionPublic,
     ExtensionStatus,
 )
 from models.people import Agency, Member
 from models.rounds import Case, Expectation, Round
-from report import moderation_text
-from report.concern_text import who
-from report.reminder_policy import local_date, policy_from
 
 AGENCY_PEOPLE = (Role.auditor, Role.agency_lead)
-MAX_EXTENSION = timedelta(days=366)  # beyond this a round is better closed and audited again
 
 
 @dataclass
-class _Expected:
+class Expected:
     expectation: Expectation
     round: Round
     agency: Agency
     case: Case
 
 
-def _agency_scope(actor: Actor, code: str | None) -> str | None:
+def agency_scope(actor: Actor, code: str | None) -> str | None:
     """Leads and auditors act for their own agency; coordinators name one (or see all)."""
     if actor.role == Role.coordinator:
         return code
@@ -62,11 +53,11 @@ def _agency_scope(actor: Actor, code: str | None) -> str | None:
     return actor.agency_code
 
 
-async def _expected(
+async def expected_case(
     session: AsyncSession, actor: Actor, slug: str, case_ref: str, code: str | None
-) -> _Expected:
+) -> Expected:
     round_ = await round_by_slug(session, slug)
-    scope = _agency_scope(actor, code)
+    scope = agency_scope(actor, code)
     if scope is None:
         raise Unprocessable("Say which agency: coordinators name it ('agency').", code="agency")
     agency = await agency_by_code(session, scope)
@@ -80,7 +71,7 @@ async def _expected(
     )
     if exp is None or exp.status != ExpectationStatus.expected:
         raise NotFound(f"{agency.name} is not expected to audit {case_ref} in '{slug}'.")
-    return _Expected(exp, round_, agency, case)
+    return Expected(exp, round_, agency, case)
 
 
 async def extended_dues(session: AsyncSession, round_id: int) -> dict[int, date]:
@@ -123,7 +114,7 @@ async def auditors(
     *, session: AsyncSession, actor: Actor, agency: str | None = None
 ) -> list[AuditorPublic]:
     """Whom an agency's cases can be allocated to: its auditors and leads, not disabled."""
-    scope = _agency_scope(actor, agency)
+    scope = agency_scope(actor, agency)
     if scope is None:
         raise Unprocessable("Say which agency: coordinators name it ('agency').", code="agency")
     found = await agency_by_code(session, scope)
@@ -175,7 +166,7 @@ async def expected_cases(
 ) -> list[AllocationPublic]:
     """An agency's expected cases with whom each is allocated to (coordinators: every agency)."""
     round_ = await round_by_slug(session, slug)
-    scope = _agency_scope(actor, agency)
+    scope = agency_scope(actor, agency)
     stmt = (
         select(Expectation, Agency, Case, Member)
         .join(Agency, Agency.id == Expectation.agency_id)
@@ -206,7 +197,7 @@ async def expected_cases(
 async def allocate(*, session: AsyncSession, actor: Actor, data: AllocateBody) -> AllocationPublic:
     """This case to this auditor of the agency; the same allocation again changes nothing."""
     _may_allocate(actor)
-    found = await _expected(session, actor, data.round, data.case, data.agency)
+    found = await expected_case(session, actor, data.round, data.case, data.agency)
     return await _assign(session, actor, found, data.auditor)
 
 
@@ -215,7 +206,7 @@ def _may_allocate(actor: Actor) -> None:
         raise Forbidden("Allocating cases needs the agency lead or coordinator role.")
 
 
-async def _by_id(session: AsyncSession, expectation_id: int) -> _Expected | None:
+async def expected_by_id(session: AsyncSession, expectation_id: int) -> Expected | None:
     row = (
         await session.execute(
             select(Expectation, Round, Agency, Case)
@@ -225,7 +216,7 @@ async def _by_id(session: AsyncSession, expectation_id: int) -> _Expected | None
             .where(Expectation.id == expectation_id)
         )
     ).first()
-    return _Expected(*row) if row is not None else None
+    return Expected(*row) if row is not None else None
 
 
 async def allocate_expectation(
@@ -233,15 +224,15 @@ async def allocate_expectation(
 ) -> AllocationPublic:
     """The same, by the expectation's id (the chat's buttons carry it: 64 bytes at most)."""
     _may_allocate(actor)
-    found = await _by_id(session, expectation_id)
+    found = await expected_by_id(session, expectation_id)
     if found is None or found.expectation.status != ExpectationStatus.expected:
         raise NotFound(f"There is no expected case {expectation_id}.")
-    _agency_scope(actor, found.agency.code)  # a lead: their own agency only
+    agency_scope(actor, found.agency.code)  # a lead: their own agency only
     return await _assign(session, actor, found, auditor)
 
 
 async def _assign(
-    session: AsyncSession, actor: Actor, found: _Expected, auditor: int
+    session: AsyncSession, actor: Actor, found: Expected, auditor: int
 ) -> AllocationPublic:
     data = AllocateBody(round=found.round.slug, case=found.case.reference, auditor=auditor)
     member = await session.get(Member, data.auditor)
@@ -282,7 +273,7 @@ async def _assign(
     return _allocation_view(found, member, await extended_dues(session, found.round.id or 0))
 
 
-def _allocation_view(found: _Expected, member: Member, dues: dict[int, date]) -> AllocationPublic:
+def _allocation_view(found: Expected, member: Member, dues: dict[int, date]) -> AllocationPublic:
     return AllocationPublic(
         round=found.round.slug,
         agency=found.agency.code,
@@ -292,187 +283,3 @@ def _allocation_view(found: _Expected, member: Member, dues: dict[int, date]) ->
         auditor=member.display_name,
         extended_to=dues.get(found.expectation.id or 0),
     )
-
-
-# ---- extensions
-
-
-def _ext_view(ext: Extension, found: _Expected, queued: list[str] | None = None) -> ExtensionPublic:
-    return ExtensionPublic(
-        id=ext.id or 0,
-        round=found.round.slug,
-        agency=found.agency.code,
-        case=found.case.reference,
-        until=ext.until,
-        status=ext.status,
-        requested_at=ext.requested_at,
-        decided_at=ext.decided_at,
-        queued_to=queued or [],
-    )
-
-
-def _outbox(key: str, round_id: int, member: Member, text: str, buttons: Any) -> dict[str, Any]:
-    now = utcnow()
-    return {
-        "key": key,
-        "round_id": round_id,
-        "kind": EXTENSION_KIND,
-        "stage": "request" if buttons else "decision",
-        "recipient_id": member.id,
-        "payload": {"text": text, "button": buttons},
-        "send_after": now,
-        "status": ReminderStatus.queued,
-        "attempts": 0,
-        "created_at": now,
-    }
-
-
-async def ask_extension(
-    *, session: AsyncSession, actor: Actor, data: ExtensionAsk
-) -> ExtensionPublic:
-    """More time on a case, with a reason; asking again for the same date changes nothing."""
-    if actor.role not in AGENCY_PEOPLE:
-        raise Forbidden("Extensions are asked for by the agency's auditors and lead.")
-    found = await _expected(session, actor, data.round, data.case, None)
-    policy = policy_from(found.round.reminder_policy)
-    due = local_date(found.round.due_at, policy.tz)
-    if data.until <= due:
-        raise Unprocessable(
-            f"The round is due on {due.isoformat()}: an extension is to a later date.",
-            code="not_later",
-        )
-    if data.until > due + MAX_EXTENSION:
-        raise Unprocessable(
-            f"An extension is at most {MAX_EXTENSION.days} days after the due date "
-            f"({due.isoformat()}).",
-            code="too_far",
-        )
-    refuse_identifiers(data.reason)
-    same = await session.scalar(
-        select(Extension).where(
-            Extension.expectation_id == found.expectation.id,
-            Extension.until == data.until,
-            Extension.status == ExtensionStatus.pending,
-        )
-    )
-    if same is not None:
-        return _ext_view(same, found)
-    ext = Extension(
-        expectation_id=found.expectation.id or 0,
-        until=data.until,
-        reason=data.reason.strip(),
-        requested_by=actor.member_id,
-    )
-    session.add(ext)
-    await session.flush()
-    coordinators = list(
-        (
-            await session.execute(
-                select(Member).where(
-                    Member.role == Role.coordinator,
-                    Member.disabled_at.is_(None),
-                    Member.telegram_id.is_not(None),
-                    Member.reachable.is_(True),
-                )
-            )
-        ).scalars()
-    )
-    today = local_date(utcnow(), policy.tz)
-    buttons = [list(b) for b in moderation_text.extension_buttons(ext.id or 0)]
-    rows = [
-        _outbox(
-            f"ext:{ext.id}:{m.id}",
-            found.round.id or 0,
-            m,
-            moderation_text.extension_text(
-                name=m.display_name,
-                round_title=found.round.title,
-                case=found.case.reference,
-                agency_name=found.agency.name,
-                until=data.until,
-                reason=data.reason,
-                today=today,
-            ),
-            buttons,
-        )
-        for m in coordinators
-    ]
-    await insert_rows(session, rows)
-    record(
-        session,
-        actor=actor,
-        action="extension.ask",
-        entity="expectation",
-        entity_id=found.expectation.id,
-        after={"extension": ext.id, "until": data.until.isoformat(), "case": found.case.reference},
-    )
-    return _ext_view(ext, found, [who(m.display_name, "coordinator") for m in coordinators])
-
-
-async def decide_extension(
-    *, session: AsyncSession, actor: Actor, extension_id: int, approve: bool, reason: str | None
-) -> ExtensionPublic:
-    """A coordinator approves or declines; the same decision again changes nothing."""
-    actor.require(Role.coordinator)
-    ext = await session.get(Extension, extension_id, with_for_update=True)
-    found = await _by_id(session, ext.expectation_id) if ext is not None else None
-    if ext is None or found is None:
-        raise NotFound(f"There is no extension request {extension_id}.")
-    wanted = ExtensionStatus.approved if approve else ExtensionStatus.declined
-    if ext.status == wanted:
-        return _ext_view(ext, found)
-    if ext.status != ExtensionStatus.pending:
-        raise Conflict(
-            f"This extension was {ext.status} already; ask the agency for a new request.",
-            code="extension_decided",
-        )
-    if reason:
-        refuse_identifiers(reason)
-    ext.status, ext.decided_by, ext.decided_at = wanted, actor.member_id, utcnow()
-    ext.decision_reason = reason
-    asker = await session.get(Member, ext.requested_by) if ext.requested_by else None
-    if asker is not None and asker.telegram_id is not None and asker.reachable:
-        tz = policy_from(found.round.reminder_policy).tz
-        words = moderation_text.extended_words(ext.until, local_date(utcnow(), tz))
-        text = (
-            f"Your request for more time on {found.case.reference} was approved: {words}."
-            if approve
-            else f"Your request for more time on {found.case.reference} was declined"
-            + (f": “{reason}”." if reason else ".")
-        )
-        await insert_rows(
-            session, [_outbox(f"ext:{ext.id}:decided", found.round.id or 0, asker, text, None)]
-        )
-    record(
-        session,
-        actor=actor,
-        action=f"extension.{wanted}",
-        entity="expectation",
-        entity_id=ext.expectation_id,
-        before={"extension": ext.id, "status": ExtensionStatus.pending},
-        after={"extension": ext.id, "status": wanted, "until": ext.until.isoformat()},
-    )
-    return _ext_view(ext, found)
-
-
-async def list_extensions(
-    *, session: AsyncSession, actor: Actor, slug: str
-) -> list[ExtensionPublic]:
-    """A round's extension requests (coordinators: all; an agency: its own)."""
-    round_ = await round_by_slug(session, slug)
-    scope = _agency_scope(actor, None)
-    stmt = (
-        select(Extension, Expectation, Round, Agency, Case)
-        .join(Expectation, Expectation.id == Extension.expectation_id)
-        .join(Round, Round.id == Expectation.round_id)
-        .join(Agency, Agency.id == Expectation.agency_id)
-        .join(Case, Case.id == Expectation.case_id)
-        .where(Round.id == round_.id)
-        .order_by(Extension.id)
-    )
-    if scope is not None:
-        stmt = stmt.where(Agency.code == scope)
-    return [
-        _ext_view(ext, _Expected(exp, r, ag, c))
-        for ext, exp, r, ag, c in (await session.execute(stmt)).all()
-    ]

@@ -1,4 +1,5 @@
-"""Moderation: queries on a submitted return (ask, reply, close) and moderated grades.
+"""Moderation: queries on a submitted return (ask, reply, close); moderated grades are in
+`collector.services.moderated_grades`.
 
 A query's thread is kept on the return (`query_message` rows, text sealed like any narrative).
 The agency hears of a query through the outbox (like reminders and concern alerts); editing
@@ -9,7 +10,7 @@ the queried answer is the answer write's (`collector.services.answers`, which as
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -20,14 +21,9 @@ from collector.services.outbox import insert_rows
 from collector.services.return_rules import NOT_YOURS, WRITERS, refuse_identifiers, warn_names
 from models.base import utcnow
 from models.enums import ReminderStatus, ReturnStatus, Role
-from models.grades import BY_KEY, SCALE, grade_name
+from models.grades import grade_name
 from models.moderation import (
     QUERY_KIND,
-    Extension,
-    ExtensionStatus,
-    GradeModerate,
-    ModeratedGrade,
-    ModeratedGradePublic,
     ModerationQuery,
     QueryAsk,
     QueryEntry,
@@ -38,13 +34,13 @@ from models.moderation import (
 )
 from models.people import Agency, Member
 from models.returns import Answer, AuditReturn
-from models.rounds import Case, Expectation, Round
-from models.tool import GradeQuestion, load_tool
+from models.rounds import Case, Round
+from models.tool import load_tool
 from report import moderation_text
 from report.concern_text import who
 
 
-class _Return:
+class ReturnNames:
     """A return with the names it is known by."""
 
     def __init__(self, ret: AuditReturn, round_: Round, agency: Agency, case: Case) -> None:
@@ -55,7 +51,7 @@ class _Return:
         return question.title if question is not None else key
 
 
-async def _return(session: AsyncSession, actor: Actor, return_id: int) -> _Return:
+async def return_for(session: AsyncSession, actor: Actor, return_id: int) -> ReturnNames:
     """The return, if the actor is a coordinator or one of its agency's writers."""
     row = (
         await session.execute(
@@ -69,20 +65,20 @@ async def _return(session: AsyncSession, actor: Actor, return_id: int) -> _Retur
     if actor.role == Role.coordinator:
         if row is None:
             raise NotFound(f"There is no return {return_id}.")
-        return _Return(*row)
+        return ReturnNames(*row)
     if row is None or actor.role not in WRITERS or actor.agency_id != row[0].agency_id:
         raise Forbidden(NOT_YOURS)
-    return _Return(*row)
+    return ReturnNames(*row)
 
 
-async def _answer(session: AsyncSession, return_id: int, key: str) -> Any:
+async def answer_of(session: AsyncSession, return_id: int, key: str) -> Any:
     value = await session.scalar(
         select(Answer.value).where(Answer.return_id == return_id, Answer.question_key == key)
     )
     return unseal(value)  # SEALING: read
 
 
-def _grade_of(value: Any) -> str | None:
+def grade_key(value: Any) -> str | None:
     """The grade key of a graded answer ({"grade": key, ...}), else None."""
     grade = value.get("grade") if isinstance(value, dict) else None
     return grade if isinstance(grade, str) else None
@@ -92,7 +88,7 @@ def _quoted(value: Any) -> str:
     """An answer as the person who gave it would recognise it."""
     if value is None:
         return ""
-    if (grade := _grade_of(value)) is not None:
+    if (grade := grade_key(value)) is not None:
         return grade_name(grade)
     if isinstance(value, bool):
         return "Yes" if value else "No"
@@ -102,7 +98,10 @@ def _quoted(value: Any) -> str:
 
 
 async def _view(
-    session: AsyncSession, rt: _Return, query: ModerationQuery, queued_to: list[str] | None = None
+    session: AsyncSession,
+    rt: ReturnNames,
+    query: ModerationQuery,
+    queued_to: list[str] | None = None,
 ) -> QueryPublic:
     rows = await session.execute(
         select(QueryMessage, Member.display_name)
@@ -163,7 +162,7 @@ def _outbox_row(
     }
 
 
-async def _agency_people(session: AsyncSession, rt: _Return) -> list[Member]:
+async def _agency_people(session: AsyncSession, rt: ReturnNames) -> list[Member]:
     """Whom a query goes to: who submitted the return, and the agency's leads; reachable."""
     rows = await session.execute(
         select(Member).where(
@@ -183,7 +182,7 @@ async def ask_query(
     """A coordinator's question on one answer of a submitted return; asking the same open
     question again changes nothing."""
     actor.require(Role.coordinator)
-    rt = await _return(session, actor, return_id)
+    rt = await return_for(session, actor, return_id)
     if rt.ret.status != ReturnStatus.submitted:
         raise Conflict(
             f"The return for {rt.case.reference} is not submitted yet ({rt.ret.status}): "
@@ -212,7 +211,7 @@ async def ask_query(
     assert query.id is not None
     session.add(_message(query.id, QueryEntry.question, data.text.strip(), actor))
     people = await _agency_people(session, rt)
-    answer = _quoted(await _answer(session, return_id, data.question))
+    answer = _quoted(await answer_of(session, return_id, data.question))
     rows = [
         _outbox_row(
             f"query:{query.id}:{m.id}",
@@ -256,19 +255,19 @@ async def _queries(
 
 async def list_queries(*, session: AsyncSession, actor: Actor, return_id: int) -> list[QueryPublic]:
     """Every query on a return with its thread (coordinators; the agency's own writers)."""
-    rt = await _return(session, actor, return_id)
+    rt = await return_for(session, actor, return_id)
     return [await _view(session, rt, q) for q in await _queries(session, return_id)]
 
 
 async def _query(
     session: AsyncSession, actor: Actor, query_id: int
-) -> tuple[ModerationQuery, _Return]:
+) -> tuple[ModerationQuery, ReturnNames]:
     query = await session.get(ModerationQuery, query_id, with_for_update=True)
     if query is None:
         if actor.role == Role.coordinator:
             raise NotFound(f"There is no query {query_id}.")
         raise Forbidden(NOT_YOURS)
-    return query, await _return(session, actor, query.return_id)
+    return query, await return_for(session, actor, query.return_id)
 
 
 async def reply_query(
@@ -300,7 +299,7 @@ async def reply_query(
 
 
 async def _answered(
-    session: AsyncSession, actor: Actor, rt: _Return, query: ModerationQuery, how: str
+    session: AsyncSession, actor: Actor, rt: ReturnNames, query: ModerationQuery, how: str
 ) -> None:
     now = utcnow()
     query.status, query.closed_at = QueryStatus.answered, now
@@ -373,132 +372,4 @@ async def ensure_no_open_queries(session: AsyncSession, round_: Round) -> None:
         "Each needs an answer from the agency, or closing with a reason.",
         code="open_queries",
         queries=names,
-    )
-
-
-# ---- moderated grades
-
-
-async def moderate_grade(
-    *, session: AsyncSession, actor: Actor, return_id: int, data: GradeModerate
-) -> ModeratedGradePublic:
-    """The moderator's grade beside the agency's (which is never changed); the same grade and
-    reason again changes nothing."""
-    actor.require(Role.coordinator)
-    rt = await _return(session, actor, return_id)
-    if rt.ret.status != ReturnStatus.submitted:
-        raise Conflict(
-            f"The return for {rt.case.reference} is not submitted ({rt.ret.status}): "
-            "only a submitted return can be moderated.",
-            code="not_submitted",
-        )
-    question = load_tool(rt.round.tool_version).question(data.question)
-    if not isinstance(question, GradeQuestion):
-        raise Unprocessable(
-            f"'{data.question}' is not a graded question of this audit tool.",
-            code="not_a_grade",
-        )
-    if data.grade not in BY_KEY:
-        keys = ", ".join(g.key for g in SCALE)
-        raise Unprocessable(f"A moderated grade is one of: {keys}.", code="unknown_grade")
-    refuse_identifiers(data.reason)
-    agency_grade = await _answer(session, return_id, data.question)
-    row = await session.scalar(
-        select(ModeratedGrade)
-        .where(ModeratedGrade.return_id == return_id, ModeratedGrade.question_key == data.question)
-        .with_for_update()
-    )
-    reason = data.reason.strip()
-    before = None
-    if row is not None:
-        if row.grade == data.grade and unseal(row.reason) == reason:
-            return _grade_view(row, agency_grade)
-        before = {"grade": row.grade}
-    else:
-        row = ModeratedGrade(return_id=return_id, question_key=data.question, grade="", reason="")
-        session.add(row)
-    row.grade, row.reason = data.grade, seal(reason)  # SEALING: write
-    row.moderated_by, row.moderated_at = actor.member_id, utcnow()
-    record(
-        session,
-        actor=actor,
-        action="grade.moderate",
-        entity="return",
-        entity_id=return_id,
-        before=before,
-        after={
-            "question": data.question,
-            "grade": data.grade,
-            "agency_grade": _grade_of(agency_grade),
-        },
-    )
-    await session.flush()
-    return _grade_view(row, agency_grade)
-
-
-def _grade_view(row: ModeratedGrade, agency_grade: Any) -> ModeratedGradePublic:
-    return ModeratedGradePublic(
-        return_id=row.return_id,
-        question=row.question_key,
-        agency_grade=_grade_of(agency_grade),
-        grade=row.grade,
-        reason=unseal(row.reason),  # SEALING: read
-        moderated_at=row.moderated_at,
-    )
-
-
-async def moderated_grades(
-    *, session: AsyncSession, actor: Actor, return_id: int
-) -> list[ModeratedGradePublic]:
-    await _return(session, actor, return_id)
-    rows = await session.execute(
-        select(ModeratedGrade).where(ModeratedGrade.return_id == return_id)
-    )
-    return [
-        _grade_view(r, await _answer(session, return_id, r.question_key)) for r in rows.scalars()
-    ]
-
-
-async def moderation_of(
-    session: AsyncSession, round_id: int
-) -> tuple[dict[int, dict[str, str]], dict[tuple[str, str], str]]:
-    """For a round's snapshot: moderated grades by return, and approved extensions (ISO date)
-    by (agency code, case reference)."""
-    rows = await session.execute(
-        select(ModeratedGrade.return_id, ModeratedGrade.question_key, ModeratedGrade.grade)
-        .join(AuditReturn, AuditReturn.id == ModeratedGrade.return_id)
-        .where(AuditReturn.round_id == round_id)
-    )
-    moderated: dict[int, dict[str, str]] = {}
-    for rid, key, grade in rows.all():
-        moderated.setdefault(rid, {})[key] = grade
-    dues = await session.execute(
-        select(Agency.code, Case.reference, Extension.until)
-        .join(Expectation, Expectation.id == Extension.expectation_id)
-        .join(Agency, Agency.id == Expectation.agency_id)
-        .join(Case, Case.id == Expectation.case_id)
-        .where(Expectation.round_id == round_id, Extension.status == ExtensionStatus.approved)
-    )
-    extended: dict[tuple[str, str], str] = {}
-    for code, ref, until in dues.all():
-        extended[(code, ref)] = max(until.isoformat(), extended.get((code, ref), ""))
-    return moderated, extended
-
-
-async def forget_texts(session: AsyncSession, round_id: int) -> None:
-    """Retention: the round's query threads, moderation and extension reasons lose their text
-    (who and when stay), in the transaction that removes the round's answers."""
-    returns = select(AuditReturn.id).where(AuditReturn.round_id == round_id)
-    queries = select(ModerationQuery.id).where(ModerationQuery.return_id.in_(returns))
-    await session.execute(
-        update(QueryMessage).where(QueryMessage.query_id.in_(queries)).values(text=None)
-    )
-    await session.execute(
-        update(ModeratedGrade).where(ModeratedGrade.return_id.in_(returns)).values(reason="")
-    )
-    expected = select(Expectation.id).where(Expectation.round_id == round_id)
-    await session.execute(
-        update(Extension)
-        .where(Extension.expectation_id.in_(expected))
-        .values(reason="", decision_reason=None)
     )

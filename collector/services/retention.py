@@ -21,7 +21,7 @@ from collector.errors import Gone
 from collector.sealing import seal, seal_json, unseal, unseal_json
 from collector.services.audit import record
 from collector.services.lookup import round_by_slug
-from collector.services.moderation import forget_texts
+from collector.services.moderated_grades import forget_texts
 from collector.services.snapshot import take_snapshot
 from models.enums import ReminderStatus, RoundStatus
 from models.ops import AuditEvent, Reminder

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.sealing import unseal
 from collector.services.lookup import round_by_slug
-from collector.services.moderation import moderation_of
+from collector.services.moderated_grades import moderation_of
 from collector.services.progress import agencies_in_order
 from models.base import utcnow
 from models.people import Agency
