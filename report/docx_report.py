@@ -296,8 +296,8 @@ def _method(doc: Writer, r: OverviewReport, rows: dict) -> None:
     if r.descriptors:
         doc.heading("What the grades mean", 2)
         doc.para("The descriptors auditors had beside every grade question:")
-        for d in r.descriptors:
-            doc.para((f"{d.grade}: ", True), d.text, style="List Bullet")
+        for d in r.descriptors:  # plain paragraphs: bullets are the findings' evidence
+            doc.para((f"{d.grade}: ", True), d.text)
     if r.standards:
         doc.heading("Audit standards", 2)
         doc.para(

@@ -22,10 +22,10 @@ def _docx(snap) -> docx.document.Document:
     return docx.Document(io.BytesIO(render(snap, "docx")))
 
 
-def _table(doc, first_header: str) -> list[list[str]]:
+def _table(doc, first_header: str, second: str | None = None) -> list[list[str]]:
     for t in doc.tables:
         rows = [[c.text for c in row.cells] for row in t.rows]
-        if rows and rows[0][0] == first_header:
+        if rows and rows[0][0] == first_header and second in (None, rows[0][1]):
             return rows
     raise AssertionError(f"no table headed {first_header!r}")
 
@@ -56,7 +56,7 @@ def test_docx_has_the_overview_lines() -> None:
 
 def test_docx_tables_are_real_tables() -> None:
     doc = _docx(reference_snapshot())
-    grades = _table(doc, "Agency")
+    grades = _table(doc, "Agency", "Outstanding")  # not the method's audit-standards table
     assert grades[0] == [
         "Agency",
         "Outstanding",
