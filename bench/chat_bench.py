@@ -108,7 +108,7 @@ async def auditor(
     secret: str,
     turns: int,
     client_ms: list[float],
-    start: asyncio.Event,
+    start: asyncio.Barrier,
     gate: asyncio.Semaphore,
 ) -> None:
     jar = aiohttp.CookieJar(unsafe=True)
@@ -126,7 +126,7 @@ async def auditor(
             assert found, f"auditor {n}: not signed in"
             csrf = found.group(1)
             page = await say("/audit")
-        await start.wait()
+        await start.wait()  # every auditor signed in and on its case list: all go at once
         done = seq = 0
         while done < turns:
             if "Question 5 of 11" in newest(page):
@@ -174,17 +174,14 @@ async def run(args: argparse.Namespace) -> None:
     await wait_up(f"http://127.0.0.1:{wport}/chat/", tries=2400)
     base = f"http://127.0.0.1:{wport}"
     client_ms: list[float] = []
-    start = asyncio.Event()
+    start = asyncio.Barrier(args.auditors + 1)
     gate = asyncio.Semaphore(4)
     tasks = [
         asyncio.create_task(auditor(n, base, secrets[n], args.turns, client_ms, start, gate))
         for n in range(args.auditors)
     ]
-    while gate._value < 4 or any(w for w in (gate._waiters or ()) if not w.done()):
-        await asyncio.sleep(0.2)  # until every auditor is signed in and on its case list
-    await asyncio.sleep(0.5)
+    await start.wait()
     began = time.perf_counter()
-    start.set()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - began
     os.kill(chat.pid, 2)  # SIGINT: the chat stops cleanly and writes its stamps
