@@ -6,7 +6,9 @@ Run by hand (never at the same time as another benchmark on a small machine):
 
 Three processes, as deployed: the collector (SQLite, `create_app`), the browser chat
 (`bot.chatweb.create_chat_app`, as `maa chat-web` runs it) and this one, which runs the load:
-every auditor a coroutine with its own cookie jar, closed loop, no think time. Each auditor
+every auditor a coroutine with its own cookie jar, pressing about once a second (`--think`, far
+quicker than anyone reads a question; `--think 0` is a closed loop that finds the saturation
+point instead: there latency is auditors / throughput, whatever the code). Each auditor
 signs in with a one-time link, opens its case and then answers by buttons: the choice question
 and the three grade questions; at the first narrative it sends /back and presses a grade again,
 so every measured turn is a button answer stored through the collector.
@@ -25,6 +27,7 @@ import asyncio
 import json
 import multiprocessing
 import os
+import random
 import re
 import statistics
 import sys
@@ -108,8 +111,9 @@ async def auditor(
     secret: str,
     turns: int,
     client_ms: list[float],
-    start: asyncio.Event,
+    start: asyncio.Barrier,
     gate: asyncio.Semaphore,
+    think: float,
 ) -> None:
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as http:
@@ -126,7 +130,7 @@ async def auditor(
             assert found, f"auditor {n}: not signed in"
             csrf = found.group(1)
             page = await say("/audit")
-        await start.wait()
+        await start.wait()  # every auditor signed in and on its case list: all go at once
         done = seq = 0
         while done < turns:
             if "Question 5 of 11" in newest(page):
@@ -149,6 +153,8 @@ async def auditor(
             if answer:
                 client_ms.append((time.perf_counter() - began) * 1000)
                 done += 1
+            if think:  # reading the next question; spread so the auditors do not march in step
+                await asyncio.sleep(random.uniform(0.5, 1.5) * think)
 
 
 def pct(values: list[float], p: float) -> float:
@@ -174,17 +180,16 @@ async def run(args: argparse.Namespace) -> None:
     await wait_up(f"http://127.0.0.1:{wport}/chat/", tries=2400)
     base = f"http://127.0.0.1:{wport}"
     client_ms: list[float] = []
-    start = asyncio.Event()
+    start = asyncio.Barrier(args.auditors + 1)
     gate = asyncio.Semaphore(4)
     tasks = [
-        asyncio.create_task(auditor(n, base, secrets[n], args.turns, client_ms, start, gate))
+        asyncio.create_task(
+            auditor(n, base, secrets[n], args.turns, client_ms, start, gate, args.think)
+        )
         for n in range(args.auditors)
     ]
-    while gate._value < 4 or any(w for w in (gate._waiters or ()) if not w.done()):
-        await asyncio.sleep(0.2)  # until every auditor is signed in and on its case list
-    await asyncio.sleep(0.5)
+    await start.wait()
     began = time.perf_counter()
-    start.set()
     await asyncio.gather(*tasks)
     wall = time.perf_counter() - began
     os.kill(chat.pid, 2)  # SIGINT: the chat stops cleanly and writes its stamps
@@ -198,7 +203,10 @@ async def run(args: argparse.Namespace) -> None:
     server = list(per_turn.values())
     print(f"machine: {machine()}")
     print(f"load average (1, 5, 15 min) at the end: {os.getloadavg()}")
-    print(f"auditors: {args.auditors}, turns measured: {len(server)} in {wall:.1f} s")
+    print(
+        f"auditors: {args.auditors}, think time {args.think:.1f} s (mean), "
+        f"turns measured: {len(server)} in {wall:.1f} s ({len(server) / wall:.1f} turns/s)"
+    )
     for name, values in (("server (POST + GET)", server), ("client, loopback", client_ms)):
         print(
             f"{name:22} p50 {pct(values, 50):6.1f} ms  p95 {pct(values, 95):6.1f} ms  "
@@ -213,6 +221,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--auditors", type=int, default=50)
     parser.add_argument("--turns", type=int, default=20, help="button answers per auditor")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=1.0,
+        help="mean seconds an auditor takes between presses (0: closed loop, saturation)",
+    )
     parser.add_argument("--target", type=float, default=50.0, help="p99 at the server, ms")
     asyncio.run(run(parser.parse_args()))
 

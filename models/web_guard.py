@@ -4,7 +4,13 @@ token rule and the session cookie's options. The desk (collector/desk) and the b
 """
 
 import hashlib
+from datetime import timedelta
 from typing import Any
+
+# A session's life, the desk's and the browser chat's alike (collector/services/desk_auth.py
+# enforces both; the chat's cookie lasts as long).
+SESSION_IDLE = timedelta(minutes=30)
+SESSION_ABSOLUTE = timedelta(hours=12)
 
 HEADERS = {
     "Content-Security-Policy": (

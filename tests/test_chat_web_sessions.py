@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import aiohttp
+import pytest
 from sqlalchemy import update
 from typer.testing import CliRunner
 
@@ -20,6 +21,13 @@ from tests.chat_web_helpers import chat_link
 from tests.conftest import SERVICE_TOKEN, small_round
 
 pytest_plugins = ["tests.chat_web_fixtures"]
+CHAT_URL = "http://chat.example.test"
+
+
+@pytest.fixture
+def settings(settings):
+    """The collector knows where the browser chat is (its invites show the link)."""
+    return settings.model_copy(update={"chat_public_url": CHAT_URL})
 
 
 def as_session(secret: str) -> dict[str, str]:
@@ -205,3 +213,25 @@ def test_desk_link_prints_a_chat_link(database_url, tmp_path, monkeypatch):
     result = runner.invoke(app, ["desk-link", "--member", "1", "--chat"])
     assert result.exit_code == 0, result.output
     assert re.fullmatch(r"https://chat\.example\.org/chat/signin/[\w-]{32}\n", result.stdout)
+
+
+async def test_the_desk_shows_an_invite_s_browser_link_which_joins(collector, chatweb):
+    await collector.create_round(small_round())
+    coord = await collector.add_member("Cora", Role.coordinator, telegram_id=1)
+    async with collector.db.write() as session:
+        issued = await desk_auth.issue_link(session=session, actor=SYSTEM, member_id=coord)
+    jar = aiohttp.CookieJar(unsafe=True)
+    async with aiohttp.ClientSession(cookie_jar=jar) as http:
+        async with http.post(f"{collector.url}/desk/signin/{issued.secret}") as r:
+            assert r.status == 200
+        async with http.get(f"{collector.url}/desk/invites") as r:
+            csrf = re.search(r'name="csrf" value="([^"]+)"', await r.text()).group(1)
+        form = {"csrf": csrf, "role": "auditor", "agency": "police", "days": "7"}
+        async with http.post(f"{collector.url}/desk/invites", data=form) as r:
+            page = await r.text()
+    web = re.search(re.escape(CHAT_URL) + r"/chat/join/([\w-]+)", page)
+    assert web and "Or, without Telegram, in a browser" in page
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+        form = {"code": web.group(1), "name": "Nia"}
+        async with http.post(f"{chatweb.url}/chat/join", data=form) as r:
+            assert r.status == 200 and "Welcome back, Nia (auditor, Police)" in await r.text()

@@ -20,13 +20,13 @@ from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_commands import Chat
 from bot.flow_out import Out, Person, Send
-from models.web_guard import cookie_options, csrf_for
+from models.web_guard import SESSION_ABSOLUTE, cookie_options, csrf_for
 
 log = logging.getLogger("maa.chatweb")
 routes = web.RouteTableDef()
 
 MAX_TEXT = 20_000  # longer than any answer may be: the collector says how long is too long
-SESSION_LIFE = 12 * 3600  # the desk session's absolute life (collector/services/desk_auth.py)
+SESSION_LIFE = int(SESSION_ABSOLUTE.total_seconds())  # the cookie lasts as long as the session
 QUICK = ("/audit", "/resume", "/back", "/skip", "/status", "/help")
 
 

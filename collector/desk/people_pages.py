@@ -103,7 +103,12 @@ async def invite_create(request: web.Request) -> web.StreamResponse:
             bot_username=request.app[SETTINGS].telegram_bot_username,
         )
     shown = issued.link or issued.code
-    return await _invites_page(request, {"invite": issued, "text": shown, "qr": qr_svg(shown)})
+    conf = request.app[SETTINGS]
+    # The same code opens in the browser chat, for people whose devices block Telegram.
+    chat_on = bool(conf.chat_listen or conf.chat_public_url)
+    web_link = f"{conf.chat_url}/chat/join/{issued.code}" if chat_on else None
+    context = {"invite": issued, "text": shown, "qr": qr_svg(shown), "web": web_link}
+    return await _invites_page(request, context)
 
 
 @routes.post("/desk/invites/{invite_id}/revoke")

@@ -17,10 +17,11 @@ from models.base import utcnow
 from models.desk import DeskLink, DeskSession
 from models.enums import Role
 from models.people import Agency, Member
+from models.web_guard import SESSION_ABSOLUTE, SESSION_IDLE
 
 LINK_LIFE = timedelta(minutes=10)
-IDLE = timedelta(minutes=30)
-ABSOLUTE = timedelta(hours=12)
+IDLE = SESSION_IDLE
+ABSOLUTE = SESSION_ABSOLUTE
 # A session's last-seen time is written at most this often: a page view is not a write.
 TOUCH_EVERY = timedelta(minutes=1)
 
