@@ -30,7 +30,7 @@ async def stored(collector, token: str, case: str) -> dict:
 
 async def answer_to_review(page) -> None:
     """Every question of maa-audit-1 from the first, by buttons and typed narratives."""
-    await press(page, "Involved throughout", expect="Question 2 of 11")
+    await press(page, "Some involvement", expect="Question 2 of 11")
     await press(page, "Good", expect="Question 3 of 11")
     await press(page, "Not graded", expect="Why can't this be graded?")
     await press(page, "Too little involvement", expect="Question 4 of 11")

@@ -2,7 +2,7 @@
 
 Reading a 20,000-return round and drafting its statements takes a second or more; the writing
 page asks for both at every view of a section. Every write records an audit event (and a
-reminder's sending stamps its row), so `desk_board.version` moving is exactly "something may have
+reminder's sending stamps its row), so `changes_so_far` moving is exactly "something may have
 changed": the cached pair is true while the version holds.
 """
 
@@ -12,12 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from collector.services import desk_board
 from collector.services.report_doc import report_snapshot
 from models.base import utcnow
-from models.ops import AuditEvent
+from models.ops import AuditEvent, Reminder
 from report.snapshot import RoundSnapshot
 from report.statements import Statement, draft_statements
+
+
+async def changes_so_far(session: AsyncSession) -> tuple[int, str]:
+    """Changes so far: the newest audit event, and the newest reminder sent."""
+    last = (await session.execute(select(func.max(AuditEvent.id)))).scalar() or 0
+    sent = (await session.execute(select(func.max(Reminder.sent_at)))).scalar()
+    return last, sent.isoformat() if sent else ""
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class ReportCache:
         # The version is read before the snapshot, in the same transaction: a change landing
         # meanwhile makes the next request rebuild; figures are never older than they claim.
         # The day too: "late" and "not yet received" turn on the date the snapshot was taken.
-        version = (*await desk_board.version(session), utcnow().date().isoformat())
+        version = (*await changes_so_far(session), utcnow().date().isoformat())
         entry = self._entries.get(slug)
         if entry and entry.version == version:
             return entry.drafted
