@@ -2,6 +2,7 @@
 round: pure functions of its snapshot, served by the API and written by `maa`."""
 
 import asyncio
+import dataclasses
 import io
 import json
 from datetime import timedelta
@@ -66,9 +67,7 @@ def time_to_submit_and_optional_share(demo):
                              "cross_check_reason": "Checked."})  # fmt: skip
     rows = [changed if r is first else r for r in snap.returns]
     mine = next(
-        r
-        for r in standards(type(snap)(**{**snap.__dict__, "returns": rows}))
-        if r.code == first.agency
+        r for r in standards(dataclasses.replace(snap, returns=rows)) if r.code == first.agency
     )
     assert mine.confirmed_checks == 1
     assert mine.optional_answered == mine.optional_asked - 2
