@@ -80,11 +80,27 @@ class Cases:
     async def carry_on(self, who: Person, state: ChatState, ret: ReturnPublic) -> list[Out]:
         """Where the auditor goes next: the next unanswered question, or the review."""
         if ret.status == "submitted":
+            changing, key = state.query_edit, state.qkey
             state.forget_case()
+            if changing and key:
+                return [Send(Screen(await self.query_outcome(who, ret, key)))]
             return [Send(Screen(texts.ALREADY_SUBMITTED.format(case=ret.case)))]
         if state.after_review or ret.next_question is None:
             return await self.review(who, state, ret)
         return self.ask(state, ret, ret.next_question)
+
+    async def query_outcome(self, who: Person, ret: ReturnPublic, key: str) -> str:
+        """After a queried answer was asked again: whether the collector counts the query as
+        answered (a changed answer answers it; an unchanged one leaves it open)."""
+        from bot import texts_moderation as words  # the moderation texts are the chat's own
+
+        title = load_tool(ret.tool_version).question(key).title
+        queries = await self.client.request(
+            "GET", f"/api/returns/{ret.id}/queries", who.telegram_id
+        )
+        still_open = any(q["question"] == key and q["status"] == "open" for q in queries)
+        template = words.UNCHANGED if still_open else words.CHANGED
+        return template.format(question=title, case=ret.case)
 
     async def stale(
         self, who: Person, state: ChatState, pressed_rid: int | None = None

@@ -67,7 +67,7 @@ class Chat:
         self.coordinating = coord = Coordinating(client, rounds, bot_username)
         self.actions = actions = Actions(client, rounds)
         self.concerns = concerns = Concerns(client, rounds)
-        self.moderation = moderation = Moderation(client, rounds)
+        self.moderation = moderation = Moderation(client, rounds, cases)
         self.standards = standards = Standards(client, cases)
         # Which handler runs which command (its rules: RULES).
         self.commands: dict[str, CommandHandler] = {

@@ -17,6 +17,7 @@ from datetime import date, datetime
 from bot import texts_moderation as words
 from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen
+from bot.flow_cases import Cases
 from bot.flow_out import Deliver, Edit, Out, Person, Send, Toast
 from bot.flow_rounds import Rounds
 from bot.once import Once
@@ -186,11 +187,11 @@ class Moderation:
     """The chat's part in moderation: a collaborator of `bot.flow_commands.Chat`, which routes
     the commands (their rules: bot/flow_rules.py), the buttons and replies here."""
 
-    KINDS = (Kind.reply_query, Kind.decide_extension, Kind.allocate)
+    KINDS = (Kind.reply_query, Kind.change_query, Kind.decide_extension, Kind.allocate)
     CANCELLED = words.REPLY_CANCELLED
 
-    def __init__(self, client: CollectorClient, rounds: Rounds) -> None:
-        self.client, self.rounds = client, rounds
+    def __init__(self, client: CollectorClient, rounds: Rounds, cases: Cases) -> None:
+        self.client, self.rounds, self.cases = client, rounds, cases
 
     forget = staticmethod(forget)
 
@@ -205,11 +206,32 @@ class Moderation:
     ) -> list[Out]:
         return await save_reply(self.client, who, state, query_id, text)
 
+    async def change(self, who: Person, state: ChatState, rid: int, key: str) -> list[Out]:
+        """ "Change the answer" on a query: that question of the submitted return asked again,
+        while a query is open on it (the collector lets that question alone be written)."""
+        forget(state)
+        try:
+            ret = await self.cases.load(who, state, rid)
+            path = f"/api/returns/{rid}/queries"
+            queries = await self.client.request("GET", path, who.telegram_id)
+        except CollectorError as exc:
+            return [Send(Screen(_refusal(exc)))]
+        if ret.status != "submitted" or not any(
+            q["question"] == key and q["status"] == "open" for q in queries
+        ):
+            return [Send(Screen(words.CHANGE_NOT_OPEN))]
+        state.forget_case()
+        out = self.cases.ask(state, ret, key)
+        state.query_edit = True
+        return out
+
     async def press(
         self, who: Person, state: ChatState, pressed: Press, message_id: int | None, once: Once
     ) -> list[Out]:
         if pressed.kind == Kind.reply_query:
             return await ask_reply(state, pressed.num(0))
+        if pressed.kind == Kind.change_query:
+            return await self.change(who, state, pressed.num(0), pressed.text(1) or "")
         if pressed.kind == Kind.decide_extension:
             if pressed.num(1) not in (0, 1):
                 raise StaleButton("no such decision")

@@ -84,6 +84,7 @@ class ChatState:
     progress_for: int | None = None  # the action whose progress the next message is
     query_for: int | None = None  # the moderation query the next message replies to
     query_warned: str | None = None  # a reply held by a possible-name warning (never logged)
+    query_edit: bool = False  # the question on screen was asked again to change a queried answer
     confirm_for: int | None = None  # the return whose cross-check reason the next message is
     # The channel's: the id of the message holding the current screen, and of the earlier
     # acks of the narrative being written (their Done buttons still finish it).
@@ -98,6 +99,7 @@ class ChatState:
         self.after_review = False
         self.acks = []
         self.confirm_for = None
+        self.query_edit = False
 
 
 def state_of(store: dict) -> ChatState:

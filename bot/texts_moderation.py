@@ -33,3 +33,15 @@ LEADS_ONLY = (
     "/allocate is for agency leads: it is not yours to do in the chat. Coordinators can allocate "
     "with `maa allocate` or the API."
 )
+CHANGE_NOT_OPEN = (
+    "That answer has no open query any more, so it cannot be changed: the return is submitted. "
+    "Ask a coordinator if it needs to be reopened."
+)
+CHANGED = (
+    "Thank you: your new answer to “{question}” on {case} is saved, and it answers the "
+    "coordinator's query. The return stays submitted."
+)
+UNCHANGED = (
+    "The answer to “{question}” on {case} is as it was, so the query stays open: press Reply "
+    "on it to answer in words, or Change the answer to give a new one."
+)

@@ -43,6 +43,7 @@ class Kind(StrEnum):
     action_status = "v"  # v|action_id|o/i/d  an action's owner: its status after an update
     progress_cancel = "q"  # q|action_id      stop waiting for a progress update
     reply_query = "Q"  # Q|query_id              the next message answers a moderation query
+    change_query = "Z"  # Z|rid|qkey             ask a queried answer again (it answers the query)
     decide_extension = "X"  # X|extension_id|1/0  coordinators: approve (1) or decline (0)
     allocate = "L"  # L|expectation_id|member_id  an agency lead: this case to this auditor
     open_case = "open:"  # open:round_id:case       "Open C3" on a chasing reminder
@@ -85,6 +86,7 @@ _SHAPES: dict[Kind, str] = {
     Kind.action_status: "is",
     Kind.progress_cancel: "i",
     Kind.reply_query: "i",
+    Kind.change_query: "is",
     Kind.decide_extension: "ii",
     Kind.allocate: "ii",
     Kind.open_case: "is",
@@ -188,6 +190,10 @@ def take_concern(concern_id: int) -> str:
 # ---- moderation, allocation and extensions (report/moderation_text.py, bot/flow_moderation.py)
 def reply_query(query_id: int) -> str:
     return encode(Kind.reply_query, query_id)
+
+
+def change_query(return_id: int, key: str) -> str:
+    return encode(Kind.change_query, return_id, key)
 
 
 def decide_extension(extension_id: int, approve: bool) -> str:

@@ -13,9 +13,13 @@ from report.reminder_text import clip, day_words
 QUOTE_LIMIT = 1500  # characters of the queried answer quoted in the message
 
 
-def query_button(query_id: int) -> tuple[str, str]:
-    """The button on a query: the next message typed is the reply."""
-    return ("Reply", buttons.reply_query(query_id))
+def query_buttons(query_id: int, return_id: int, key: str) -> list[tuple[str, str]]:
+    """The buttons on a query: Reply (the next message typed is the reply), and Change the
+    answer (the question asked again; the new answer answers the query)."""
+    return [
+        ("Reply", buttons.reply_query(query_id)),
+        ("Change the answer", buttons.change_query(return_id, key)),
+    ]
 
 
 def query_text(
@@ -43,10 +47,9 @@ def query_text(
                 "Their question:",
                 f"“{clip(query.strip(), 2000)}”",
                 "",
-                # Changing the answer itself is the API's (PUT the answer) for now, not the
-                # chat's: the message offers only what the chat can do.
                 "Press Reply below (or reply to this message) to answer it here; your reply is "
-                "kept with the return.",
+                "kept with the return. Or press Change the answer to give a new answer to this "
+                "question alone: the return stays submitted, and the new answer answers the query.",
             ]
         ),
         TEXT_LIMIT,

@@ -42,7 +42,7 @@ async def test_a_query_is_answered_in_the_chat_and_kept_on_the_return(bot, loopb
     police = User(loopback, POLICE)
     msg = await police.expect("A coordinator has a question")
     assert "Prompt strategy meeting and clear plan for C1." in msg["text"] and ASK in msg["text"]
-    assert labels(msg) == ["Reply"]
+    assert labels(msg) == ["Reply", "Change the answer"]
     await police.press(msg, "Reply", expect="Type your reply")
     await police.say("Rang the family on 07700 900123.", expect="seems to contain")
     said = "Attendance rose to 95% within the term, and the child says school feels safer."
@@ -57,6 +57,29 @@ async def test_a_query_is_answered_in_the_chat_and_kept_on_the_return(bot, loopb
     async with outbox_sender(bot, world) as sender:
         assert await sender.run_once() == 1
     await User(loopback, COORD).expect("has answered your query on C1")
+
+
+async def test_change_the_answer_in_the_chat_answers_the_query(bot, loopback, world):
+    """The queried question alone is asked again on the submitted return; the new answer is
+    stored, answers the query and leaves the return submitted; the button then says so."""
+    rid = await submitted(world)
+    await query(world, rid)
+    async with outbox_sender(bot, world) as sender:
+        assert await sender.run_once() == 1
+    police = User(loopback, POLICE)
+    msg = await police.expect("A coordinator has a question")
+    await police.press(msg, "Change the answer", expect="Good practice")
+    await police.say("Rang the family on 07700 900123.", expect="seems to contain")
+    said = "The school nurse visited within the week; the child's attendance rose."
+    ack = await police.say(said, expect="or press Done")
+    await police.press(ack, "Done", expect="answers the coordinator's query")
+    _, ret = await world.as_member("GET", f"/api/returns/{rid}", POLICE)
+    assert ret["status"] == "submitted" and ret["answers"]["good_practice"] == said
+    _, [thread] = await world.as_member("GET", f"/api/returns/{rid}/queries", COORD)
+    assert thread["status"] == "answered"
+    assert [e["entry"] for e in thread["thread"]] == ["question", "edit"]
+    # Answered now: the same button no longer opens the question.
+    await police.press(msg, "Change the answer", expect="has no open query any more")
 
 
 async def test_a_reply_to_the_query_message_answers_it(bot, loopback, world):

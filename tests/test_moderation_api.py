@@ -75,7 +75,10 @@ async def test_query_goes_to_the_agency_with_the_answer_quoted_and_is_answered(
     assert len(messages) == 2 and len(await events(collector, "query.ask")) == 1
     text = messages[0].payload["text"]
     assert "Prompt strategy meeting and clear plan for C1." in text and ASK in text
-    assert messages[0].payload["button"] == ["Reply", f"Q|{query['id']}"]
+    assert messages[0].payload["button"] == [
+        ["Reply", f"Q|{query['id']}"],
+        ["Change the answer", f"Z|{query['return_id']}|good_practice"],
+    ]
 
     # The reply is screened like any narrative: an identifier is refused, nothing stored.
     reply = f"/api/queries/{query['id']}/reply"

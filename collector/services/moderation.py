@@ -227,7 +227,7 @@ async def ask_query(
                 query=data.text,
             ),
             now,
-            moderation_text.query_button(query.id),
+            [list(b) for b in moderation_text.query_buttons(query.id, return_id, data.question)],
         )
         for m in people
     ]
