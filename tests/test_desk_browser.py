@@ -1,17 +1,15 @@
 """The desk in a real headless Chromium: signing in, live pages, roles, forms, accessibility."""
 
-import pytest
 from playwright.async_api import expect
 
 from models.enums import Role
 from tests.conftest import full_answers, small_round
+from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, new_link, screenshot, sign_in
 
 pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
 
-pytestmark = pytest.mark.skipif(
-    not __import__("shutil").which("chromium"), reason="needs Debian's chromium (scripts/test)"
-)
+pytestmark = needs_chromium
 
 
 async def _answered_return(collector, telegram_id: int, case: str, grade: str = "good") -> int:

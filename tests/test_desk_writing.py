@@ -4,7 +4,6 @@ statement (with and without script), save, a conflict between two writers from t
 
 import asyncio
 
-import pytest
 from docx import Document
 from playwright.async_api import expect
 
@@ -12,13 +11,12 @@ from collector.auth import SYSTEM
 from collector.services import rounds
 from models.enums import Role, RoundStatus
 from tests.conftest import full_answers, small_round
+from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, screenshot, sign_in
 
 pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
 
-pytestmark = pytest.mark.skipif(
-    not __import__("shutil").which("chromium"), reason="needs Debian's chromium (scripts/test)"
-)
+pytestmark = needs_chromium
 
 SECTION = "/desk/rounds/r-2026/writing/agency-csc"
 
