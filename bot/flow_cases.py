@@ -30,6 +30,12 @@ VALIDATION = {
 }
 
 
+async def query_open(client: CollectorClient, who: Person, rid: int, key: str) -> bool:
+    """Whether a moderation query is open on this answer (the collector's thread says)."""
+    queries = await client.request("GET", f"/api/returns/{rid}/queries", who.telegram_id)
+    return any(q["question"] == key and q["status"] == "open" for q in queries)
+
+
 class Cases:
     """The return an auditor works on, and the screen that shows where it stands."""
 
@@ -95,10 +101,7 @@ class Cases:
         from bot import texts_moderation as words  # the moderation texts are the chat's own
 
         title = load_tool(ret.tool_version).question(key).title
-        queries = await self.client.request(
-            "GET", f"/api/returns/{ret.id}/queries", who.telegram_id
-        )
-        still_open = any(q["question"] == key and q["status"] == "open" for q in queries)
+        still_open = await query_open(self.client, who, ret.id, key)
         template = words.UNCHANGED if still_open else words.CHANGED
         return template.format(question=title, case=ret.case)
 

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from bot import texts_moderation as words
 from bot.client import CollectorClient, CollectorError
 from bot.flow import Button, Screen
-from bot.flow_cases import Cases
+from bot.flow_cases import Cases, query_open
 from bot.flow_out import Deliver, Edit, Out, Person, Send, Toast
 from bot.flow_rounds import Rounds
 from bot.once import Once
@@ -212,13 +212,10 @@ class Moderation:
         forget(state)
         try:
             ret = await self.cases.load(who, state, rid)
-            path = f"/api/returns/{rid}/queries"
-            queries = await self.client.request("GET", path, who.telegram_id)
+            still_open = await query_open(self.client, who, rid, key)
         except CollectorError as exc:
             return [Send(Screen(_refusal(exc)))]
-        if ret.status != "submitted" or not any(
-            q["question"] == key and q["status"] == "open" for q in queries
-        ):
+        if ret.status != "submitted" or not still_open:
             return [Send(Screen(words.CHANGE_NOT_OPEN))]
         state.forget_case()
         out = self.cases.ask(state, ret, key)
