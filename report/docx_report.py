@@ -20,7 +20,6 @@ from report.charts import grades_chart, returns_chart
 from report.markdown_text import to_blocks
 from report.model import OverviewReport, SectionView
 from report.moderated import MODERATED, MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE
-from report.overview import overview_of
 from report.snapshot import RoundSnapshot
 from report.standards import HEADERS as STANDARDS_HEADERS
 from report.text import MATRIX_MAX_COLUMNS, listing, plural, table_rows
@@ -350,4 +349,4 @@ def render_docx(snapshot: RoundSnapshot) -> bytes:
     # A final report is stamped with its finalising moment, the same on every download.
     w = snapshot.writeup
     stamp = w.finalised_at if w.final else None
-    return docx_from(overview_of(snapshot), stamp=stamp)
+    return docx_from(snapshot.overview, stamp=stamp)

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from models.grades import NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, grade_name
 from models.tool import ChoiceQuestion, GradeQuestion, MultichoiceQuestion, Question, YesNoQuestion
-from report.overview import grade_of, overview_of
+from report.overview import grade_of
 from report.snapshot import RoundSnapshot
 from report.tally import tally
 
@@ -145,7 +145,7 @@ def render_xlsx(snapshot: RoundSnapshot) -> bytes:
 
 
 def report_json(snapshot: RoundSnapshot) -> dict[str, Any]:
-    report = overview_of(snapshot)
+    report = snapshot.overview
     body = dataclasses.asdict(report)
     body["cross_cutting"] = [dataclasses.asdict(t) for t in report.cross_cutting]
     body["matrix"]["flagged"] = [m.case for m in report.matrix.flagged]

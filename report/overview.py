@@ -411,13 +411,3 @@ def build_report(
         descriptors=[Descriptor(name, text) for _, name, text in snapshot.tool.grade_descriptors],
         standards=[] if figures_only else standards_table(standards(snapshot)),
     )
-
-
-def overview_of(snapshot: RoundSnapshot) -> OverviewReport:
-    """The report with the snapshot's own choices, built once per snapshot: a download of every
-    format from one snapshot drafts its statements once, not once per format. The snapshot is
-    frozen, so what is kept cannot go stale; the renderers only read it."""
-    kept = snapshot.__dict__.get("_overview")  # kept like a cached_property's value
-    if kept is None:
-        kept = snapshot.__dict__["_overview"] = build_report(snapshot)
-    return kept

@@ -108,3 +108,12 @@ class RoundSnapshot:
         # Kept on first use (the snapshot is frozen): the writing page asks for it several times
         # per view of a 20,000-return round. Callers must not change the list.
         return [r for r in self.returns if r.status == ReturnStatus.submitted]
+
+    @cached_property
+    def overview(self) -> Any:
+        """The report with this snapshot's own choices (a `report.model.OverviewReport`), built
+        once: every format of one download reads the same one, so the statements are drafted
+        once. The snapshot is frozen, so it cannot go stale; renderers only read it."""
+        from report.overview import build_report  # the report is built from this module's rows
+
+        return build_report(self)

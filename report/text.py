@@ -9,7 +9,6 @@ from report.charts import grades_chart, returns_chart
 from report.markdown_text import to_html, to_markdown
 from report.model import OverviewReport
 from report.moderated import MODERATED_GRID, MODERATED_HEAD, MODERATED_NOTE, moderated_rows
-from report.overview import overview_of
 from report.snapshot import RoundSnapshot
 from report.standards import HEADERS as STANDARDS_HEADERS
 
@@ -145,8 +144,8 @@ def html_from(report: OverviewReport, *, for_print: bool = False) -> str:
 
 
 def render_markdown(snapshot: RoundSnapshot) -> str:
-    return markdown_from(overview_of(snapshot))
+    return markdown_from(snapshot.overview)
 
 
 def render_html(snapshot: RoundSnapshot, *, for_print: bool = False) -> str:
-    return html_from(overview_of(snapshot), for_print=for_print)
+    return html_from(snapshot.overview, for_print=for_print)

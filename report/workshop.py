@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from models.screening import find_names, screen
 from models.tool import MultichoiceQuestion, TextQuestion
 from report.model import ActionLine, Descriptor, MatrixRow, OverviewReport
-from report.overview import overview_of
 from report.snapshot import ReturnRow, RoundSnapshot
 from report.standards import HEADERS as STANDARDS_HEADERS
 from report.standards import AgencyStandards, duration, standards
@@ -198,7 +197,7 @@ def _questions(
 
 
 def build_pack(snapshot: RoundSnapshot) -> WorkshopPack:
-    report = overview_of(snapshot)
+    report = snapshot.overview
     names = {a.code: a.name for a in snapshot.agencies}
     rows = standards(snapshot)
     flagged = report.matrix.flagged
