@@ -1,8 +1,9 @@
 """Where each expected return stands: tallies, assignments, overdue lists, coordinators."""
 
+import json
 from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, Text, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from collector.auth import Actor
@@ -23,12 +24,18 @@ from report.tally import AgencyTally, Tally
 
 async def agencies_in_order(session: AsyncSession, round_id: int) -> list[tuple[int, str, str]]:
     """The round's agencies (id, code, name) in round-file order."""
+    # Grouped on the expectation index alone, then joined: grouping the joined rows by the
+    # agency's name as well was four times slower on a 20,000-return round.
+    first = (
+        select(Expectation.agency_id, func.min(Expectation.id).label("first"))
+        .where(Expectation.round_id == round_id)
+        .group_by(Expectation.agency_id)
+        .subquery()
+    )
     rows = await session.execute(
         select(Agency.id, Agency.code, Agency.name)
-        .join(Expectation, Expectation.agency_id == Agency.id)
-        .where(Expectation.round_id == round_id)
-        .group_by(Agency.id, Agency.code, Agency.name)
-        .order_by(func.min(Expectation.id))
+        .join(first, first.c.agency_id == Agency.id)
+        .order_by(first.c.first)
     )
     return [tuple(r) for r in rows.all()]
 
@@ -52,20 +59,25 @@ async def round_tally(*, session: AsyncSession, actor: Actor, slug: str) -> Tall
             )
         ).all()
     )
-    grade = Answer.value["grade"].as_string()
-    reason = Answer.value["reason"].as_string()
+    # Grouped by the stored answer as it is and read here: extracting the grade and the reason
+    # in SQL for every row cost a quarter of the query; the distinct answers are few.
+    stored = cast(Answer.value, Text)  # PostgreSQL's json has no equality to group by
     rows = await session.execute(
-        select(AuditReturn.agency_id, grade, reason, func.count())
+        select(AuditReturn.agency_id, stored, func.count())
         .outerjoin(Answer, (Answer.return_id == AuditReturn.id) & (Answer.question_key == overall))
         .where(AuditReturn.round_id == round_.id, AuditReturn.status == ReturnStatus.submitted)
-        .group_by(AuditReturn.agency_id, grade, reason)
+        .group_by(AuditReturn.agency_id, stored)
     )
     counts: dict[int, dict[str, int]] = {}
     reasons: dict[int, dict[str, int]] = {}
-    for agency_id, g, r, n in rows.all():
+    for agency_id, text, n in rows.all():
+        value = json.loads(text) if text else None
+        g = value.get("grade") if isinstance(value, dict) else None
         if g in BY_KEY:
-            counts.setdefault(agency_id, {})[g] = n
+            bucket = counts.setdefault(agency_id, {})
+            bucket[g] = bucket.get(g, 0) + n
         else:
+            r = value.get("reason") if isinstance(value, dict) else None
             bucket = reasons.setdefault(agency_id, {})
             bucket[r or NOT_GRADED] = bucket.get(r or NOT_GRADED, 0) + n
     agencies = []
