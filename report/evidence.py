@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from models.grades import BY_KEY, NOT_GRADED
 from models.tool import AuditTool, MultichoiceQuestion, TextQuestion
-from report.overview import grade_of
+from report.grade_values import grade_of
 from report.sections import SectionKind, SectionPlan
 from report.snapshot import ReturnRow, RoundSnapshot
 

@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from models.grades import NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, grade_name
 from models.tool import ChoiceQuestion, GradeQuestion, MultichoiceQuestion, Question, YesNoQuestion
-from report.overview import grade_of
+from report.grade_values import grade_of
 from report.snapshot import RoundSnapshot
 from report.tally import tally
 

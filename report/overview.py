@@ -1,13 +1,13 @@
-"""Build the overview report model from a round snapshot: every figure is computed here, once."""
+"""Build the overview report model from a round snapshot: every figure is computed once, here
+or in report/figures.py (the tally, the domain grades and the case grid)."""
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, replace
 from datetime import datetime
 
-from models.enums import ExpectationStatus, RoundStatus
-from models.grades import BY_KEY, BY_NAME, NOT_GRADED, NOT_GRADED_LABEL, NOT_GRADED_REASONS, SCALE
+from models.enums import RoundStatus
+from models.grades import BY_NAME, NOT_GRADED_LABEL, NOT_GRADED_REASONS, SCALE
 from models.tool import MultichoiceQuestion, TextQuestion
-from report.grade_values import grade_of  # kept importable from here
+from report.figures import MATRIX_MIN_STEPS, Figures, report_figures
 from report.model import (
     ActionLine,
     AgencyFindings,
@@ -15,11 +15,8 @@ from report.model import (
     ComparisonRow,
     Count,
     Descriptor,
-    DomainRow,
     Excerpt,
     FindingGroup,
-    Matrix,
-    MatrixRow,
     NarrativeRow,
     OutcomeLine,
     OverviewReport,
@@ -27,13 +24,12 @@ from report.model import (
     SectionView,
     ThemeRow,
 )
-from report.moderated import AGENCY, MODERATED, moderated_lines, overall
-from report.snapshot import AgencyRow, ReturnRow, RoundSnapshot
+from report.moderated import AGENCY, MODERATED, moderated_lines
+from report.snapshot import ReturnRow, RoundSnapshot
 from report.standards import standards
 from report.standards import table as standards_table
 from report.tally import Tally, tally
 
-MATRIX_MIN_STEPS = 2  # agencies' grades for one case this far apart deserve a closer look
 MAX_EXCERPTS = 10  # narratives per agency per question; the exports hold every one
 NO_REASON = "No reason given"
 
@@ -64,111 +60,6 @@ def _outcomes(t: Tally) -> list[OutcomeLine]:
         line = outcome_line(a.name, grades, a.not_graded)
         lines.append(OutcomeLine(a.code, a.name, a.returned, grades, a.not_graded, reasons, line))
     return lines
-
-
-def _domains(snapshot: RoundSnapshot, returns: list[ReturnRow]) -> list[DomainRow]:
-    rows = []
-    for q in snapshot.tool.grade_questions:
-        counts: Counter[str] = Counter(grade_of(r.answers.get(q.key))[0] for r in returns)
-        rows.append(
-            DomainRow(
-                domain=q.domain or q.title,
-                question=q.title,
-                overall=q.overall,
-                grades=[counts[g.key] for g in SCALE],
-                not_graded=counts[NOT_GRADED],
-            )
-        )
-    return rows
-
-
-def domain_rows(snapshot: RoundSnapshot) -> list[DomainRow]:
-    """Grades per domain of the snapshot's submitted returns."""
-    return _domains(snapshot, snapshot.submitted)
-
-
-def add_domains(parts: list[list[DomainRow]], snapshot: RoundSnapshot) -> list[DomainRow]:
-    """The domain rows of disjoint sets of returns (each part from `domain_rows`), added up:
-    what `domain_rows` gives for all of them at once."""
-    rows = _domains(snapshot, [])  # every domain, counts zero
-    for part in parts:
-        rows = [
-            replace(
-                r,
-                grades=[x + y for x, y in zip(r.grades, p.grades, strict=True)],
-                not_graded=r.not_graded + p.not_graded,
-            )
-            for r, p in zip(rows, part, strict=True)
-        ]
-    return rows
-
-
-def overall_grades(
-    snapshot: RoundSnapshot, returns: list[ReturnRow], grades: str = AGENCY
-) -> dict[str, dict[str, str]]:
-    """Each case's overall grades given, by agency code (grade key or "not_graded"); with
-    grades="moderated", the moderator's grade where one was recorded."""
-    key = snapshot.tool.overall.key
-    given: dict[str, dict[str, str]] = defaultdict(dict)
-    for r in returns:
-        given[r.case][r.agency] = overall(r, key, grades)
-    return given
-
-
-def asked_cells(snapshot: RoundSnapshot) -> dict[str, set[str]]:
-    """Each case's agencies expected to return it."""
-    asked: dict[str, set[str]] = defaultdict(set)
-    for e in snapshot.expectations:
-        if _expected(e.status):
-            asked[e.case].add(e.agency)
-    return asked
-
-
-def matrix_columns(
-    snapshot: RoundSnapshot, asked: dict[str, set[str]], given: dict[str, dict[str, str]]
-) -> list[AgencyRow]:
-    """The grid's agencies: those asked for, or giving, any case."""
-    involved = {a for codes in asked.values() for a in codes}
-    involved |= {a for grades in given.values() for a in grades}
-    return [a for a in snapshot.agencies if a.code in involved]
-
-
-def matrix_row(
-    case: str, agencies: list[AgencyRow], given: dict[str, str], asked: set[str], min_steps: int
-) -> MatrixRow:
-    """One case's row of the grid: each agency's grade, and whether they differ enough."""
-    cells, ranks, by_grade = [], [], defaultdict(list)
-    for a in agencies:
-        grade = given.get(a.code)
-        if grade in BY_KEY:
-            cells.append(BY_KEY[grade].short)
-            ranks.append(BY_KEY[grade].rank)
-            by_grade[BY_KEY[grade]].append(a.name)
-        elif grade is not None:
-            cells.append(NOT_GRADED_LABEL)
-        else:
-            cells.append("–" if a.code in asked else "")
-    spread = max(ranks) - min(ranks) if ranks else 0
-    flagged = spread >= min_steps
-    detail = ""
-    if flagged:
-        ordered = sorted(by_grade.items(), key=lambda kv: kv[0].rank)
-        detail = "; ".join(f"{g.short}: {', '.join(names)}" for g, names in ordered)
-    return MatrixRow(case, cells, spread, flagged, detail)
-
-
-def _matrix(
-    snapshot: RoundSnapshot, returns: list[ReturnRow], min_steps: int, grades: str = AGENCY
-) -> Matrix:
-    asked = asked_cells(snapshot)
-    given = overall_grades(snapshot, returns, grades)
-    agencies = matrix_columns(snapshot, asked, given)
-    rows = [
-        matrix_row(c, agencies, given.get(c, {}), asked.get(c, set()), min_steps)
-        for c in (c.reference for c in snapshot.cases)
-        if c in asked or c in given
-    ]
-    return Matrix([a.name for a in agencies], rows, min_steps)
 
 
 def _findings(
@@ -243,10 +134,6 @@ def _actions(snapshot: RoundSnapshot) -> list[ActionLine]:
     ]
 
 
-def _expected(status: ExpectationStatus) -> bool:
-    return status == ExpectationStatus.expected
-
-
 def _rate(t: Tally) -> tuple[int, int]:
     """Returns that answer an expectation, and expectations: extra returns do not lift the rate."""
     return sum(min(a.returned, a.expected) for a in t.agencies), sum(a.expected for a in t.agencies)
@@ -304,25 +191,6 @@ def _sections(snapshot: RoundSnapshot, theme_threshold: int | None) -> list[Sect
         )
         for s in plan_sections(snapshot)
     ]
-
-
-@dataclass(frozen=True)
-class Figures:
-    """The report's figures that are counted over every submitted return."""
-
-    tally: Tally
-    domains: list[DomainRow]
-    matrix: Matrix
-
-
-def report_figures(
-    snapshot: RoundSnapshot, min_steps: int = MATRIX_MIN_STEPS, grades: str = AGENCY
-) -> Figures:
-    """The tally, the domain grades and the grid, counted over every submitted return."""
-    returns = snapshot.submitted
-    return Figures(
-        tally(snapshot), _domains(snapshot, returns), _matrix(snapshot, returns, min_steps, grades)
-    )
 
 
 def build_report(

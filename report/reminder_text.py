@@ -233,3 +233,22 @@ def digest_text(
             for a in overdue
         ]
     return fit(head, lines, [], more=lambda n: f"…and {plural(n, 'more line')}")
+
+
+KIND_WORDS = {
+    "expectation": "Reminder to",
+    "escalation": "Escalation to",
+    "action": "Action reminder to",
+    "digest": "Daily digest to",
+}
+
+
+def stage_words(stage: str) -> str:
+    """ "before-7d" -> "7 days before the due date (before-7d)": words first, the name kept."""
+    m = re.fullmatch(r"(before|after|escalate)-(\d+)d", stage)
+    if m:
+        when, days = m.group(1), int(m.group(2))
+        side = "before" if when == "before" else "after"
+        span = f"{plural(days, 'day')} {side} the due date"
+        return f"{'escalation, ' if when == 'escalate' else ''}{span} ({stage})"
+    return "on the due date (due)" if stage == "due" else stage

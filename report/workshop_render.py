@@ -6,7 +6,7 @@ quotes, and a blank column on the action plan for what the workshop agrees.
 
 from docx.enum.text import WD_BREAK
 
-from report.docx_report import Writer
+from report.docx_writer import Writer
 from report.snapshot import RoundSnapshot
 from report.text import html_env, plural
 from report.workshop import WorkshopPack, build_pack

@@ -11,11 +11,6 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from playwright.async_api import Browser, BrowserContext, async_playwright
 
-# The browser tests' marker: Debian's chromium is installed by scripts/test (never downloaded).
-needs_chromium = pytest.mark.skipif(
-    not shutil.which("chromium"), reason="needs Debian's chromium (scripts/test)"
-)
-
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = [
     "--headless",

@@ -8,8 +8,8 @@ from models.enums import Role
 from tests.bot_helpers import POLICE, User
 from tests.chat_web_helpers import press, say, sees, sign_in, start_chat_web
 from tests.conftest import full_answers, small_round
-from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, screenshot
+from tests.markers import needs_chromium
 from tests.replicas import free_port, start_replica, wait_healthy
 
 pytest_plugins = ["tests.desk_browser", "tests.chat_web_fixtures", "tests.bot_fixtures"]

@@ -4,8 +4,8 @@ from playwright.async_api import expect
 
 from models.enums import Role
 from tests.conftest import full_answers, small_round
-from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, new_link, screenshot, sign_in
+from tests.markers import needs_chromium
 
 pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
 

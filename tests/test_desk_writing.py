@@ -11,8 +11,8 @@ from collector.auth import SYSTEM
 from collector.services import rounds
 from models.enums import Role, RoundStatus
 from tests.conftest import full_answers, small_round
-from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, screenshot, sign_in
+from tests.markers import needs_chromium
 
 pytest_plugins = ["tests.desk_browser"]  # one Chromium per test session
 

@@ -16,7 +16,7 @@ from bot.outbox import OutboxSender
 from collector.auth import Actor
 from collector.cli import app as cli_app
 from collector.db import Database
-from collector.services import reminders
+from collector.services import reminder_delivery, reminders
 from models.enums import ReminderStatus, Role
 from models.ops import Reminder
 from models.people import Member
@@ -346,14 +346,14 @@ async def test_two_senders_in_open_transactions_claim_disjoint_rows(collector, p
 
     async def claim_in(db: Database) -> set[int]:
         async with db.write() as session:
-            got = await reminders.claim(
+            got = await reminder_delivery.claim(
                 session=session, actor=SERVICE, limit=4, lease_seconds=60, at=None
             )
         return {c["id"] for c in got}
 
     try:
         async with collector.db.write() as session:  # the first sender holds its rows...
-            first = await reminders.claim(
+            first = await reminder_delivery.claim(
                 session=session, actor=SERVICE, limit=4, lease_seconds=60, at=None
             )
             second = asyncio.create_task(claim_in(other))  # ...while the second claims

@@ -7,7 +7,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from collector.api.routing import Api, Call
 from collector.keys import DB
-from collector.services import reminders
+from collector.services import reminder_delivery, reminders
 from models.enums import ReminderStatus
 
 api = Api()
@@ -112,7 +112,7 @@ async def plan_reminders(call: Call) -> ReminderPlan:
 async def claim_reminders(call: Call) -> list[dict]:
     body: ReminderClaimRequest = call.body
     async with call.request.app[DB].write() as session:
-        return await reminders.claim(
+        return await reminder_delivery.claim(
             session=session,
             actor=call.actor,
             limit=body.limit,
@@ -132,7 +132,7 @@ async def claim_reminders(call: Call) -> list[dict]:
 async def ack_reminder(call: Call) -> dict:
     body: ReminderAck = call.body
     async with call.request.app[DB].write() as session:
-        return await reminders.ack(
+        return await reminder_delivery.ack(
             session=session,
             actor=call.actor,
             reminder_id=call.int_param("reminder_id"),

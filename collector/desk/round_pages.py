@@ -13,7 +13,7 @@ from collector.services.report_files import report_file
 from models.enums import ActionStatus, Role
 from models.validators import THEME_THRESHOLD_MAX
 from report.formats import FORMATS, UnknownFormat, get_format
-from report.reminders import KIND_WORDS, stage_words
+from report.reminder_text import KIND_WORDS, stage_words
 
 routes = web.RouteTableDef()
 

@@ -4,7 +4,7 @@ Counting a 20,000-return round's figures takes a quarter of a second of CPU, and
 changes several times a second. So the figures are kept in parts: each agency's tally, domain
 grades and progress, and each case's row of the grade grid. A changed return makes only its
 agency's part and its case's row be worked out again, by the report's own functions
-(report/tally.py, report/overview.py) on that agency's or that case's returns; the parts are
+(report/tally.py, report/figures.py) on that agency's or that case's returns; the parts are
 then added up by the report's own rules (`tally_of`, `add_domains`). Nothing here decides what
 a figure is.
 """
@@ -12,18 +12,18 @@ a figure is.
 from dataclasses import dataclass, replace
 
 from models.enums import ExpectationStatus, ReturnStatus
-from report.model import DomainRow, Matrix, MatrixRow, OverviewReport
-from report.overview import (
+from report.figures import (
     MATRIX_MIN_STEPS,
     Figures,
     add_domains,
     asked_cells,
-    build_report,
     domain_rows,
     matrix_columns,
     matrix_row,
     overall_grades,
 )
+from report.model import DomainRow, Matrix, MatrixRow, OverviewReport
+from report.overview import build_report
 from report.snapshot import ReturnRow, RoundSnapshot
 from report.tally import AgencyTally, tally, tally_of
 

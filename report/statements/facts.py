@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from models.grades import BY_KEY, SCALE
 from models.tool import TextQuestion
-from report.overview import grade_of
+from report.grade_values import grade_of
 from report.snapshot import ReturnRow, RoundSnapshot
 from report.text import plural
 

@@ -8,7 +8,9 @@ from statistics import median
 from models.enums import Sector
 from models.grades import BY_KEY, NOT_GRADED, SCALE
 from models.tool import ChoiceQuestion
-from report.overview import MATRIX_MIN_STEPS, grade_of, reason_label
+from report.figures import MATRIX_MIN_STEPS
+from report.grade_values import grade_of
+from report.overview import reason_label
 from report.snapshot import ReturnRow
 from report.statements.facts import (
     LOW_GRADES,
