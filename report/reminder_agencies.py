@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 
 from models.enums import ExpectationStatus, Role
-from report.reminder_pass import Stage, _Ctx, outstanding, stages
+from report.reminder_pass import PassContext, Stage, outstanding, stages
 from report.reminder_policy import ChaseExpectation, ChaseMember, ReminderDecision, local_date
 from report.reminder_text import (
     escalation_text,
@@ -21,21 +21,21 @@ from report.reminder_text import (
 CHASED_ROLES = (Role.auditor, Role.agency_lead)
 
 
-def _by_agency(items: Sequence[ChaseExpectation]) -> dict[str, list[ChaseExpectation]]:
+def by_agency(items: Sequence[ChaseExpectation]) -> dict[str, list[ChaseExpectation]]:
     grouped: dict[str, list[ChaseExpectation]] = {}
     for e in items:
         grouped.setdefault(e.agency_code, []).append(e)
     return grouped
 
 
-def _most_behind_first(
+def most_behind_first(
     grouped: dict[str, list[ChaseExpectation]],
 ) -> dict[str, list[ChaseExpectation]]:
     """Coordinators read the agencies with most outstanding first; a cut list loses the least."""
     return dict(sorted(grouped.items(), key=lambda kv: (-len(kv[1]), kv[0])))
 
 
-def agency_due(ctx: _Ctx, items: Sequence[ChaseExpectation]) -> date:
+def agency_due(ctx: PassContext, items: Sequence[ChaseExpectation]) -> date:
     """The agency's due date: the round's, or the latest approved extension of its cases."""
     extended = [e.extended_to for e in items if e.extended_to is not None]
     return max([ctx.due, *extended])
@@ -49,7 +49,7 @@ def chased_items(m: ChaseMember, items: list[ChaseExpectation]) -> list[ChaseExp
     return [e for e in items if e.allocated_to in (None, m.id)]
 
 
-def _expectation_reminders(ctx: _Ctx) -> None:
+def expectation_reminders(ctx: PassContext) -> None:
     """One message per agency member per stage, listing that agency's outstanding cases.
 
     One message per member rather than per case: an auditor with eleven cases gets one
@@ -58,7 +58,7 @@ def _expectation_reminders(ctx: _Ctx) -> None:
     keys carry the new date, so a stage already sent on the old schedule is sent again).
     """
     agency_stages, _ = stages(ctx.policy)
-    for code, items in _by_agency(outstanding(ctx.expectations)).items():
+    for code, items in by_agency(outstanding(ctx.expectations)).items():
         due = agency_due(ctx, items)
         hit = ctx.latest(agency_stages, due)
         if hit is None:
@@ -72,7 +72,7 @@ def _expectation_reminders(ctx: _Ctx) -> None:
 
 
 def _agency_reminders(
-    ctx: _Ctx,
+    ctx: PassContext,
     code: str,
     items: list[ChaseExpectation],
     due: date,
@@ -134,16 +134,16 @@ def _agency_reminders(
         )
 
 
-def _escalations(ctx: _Ctx) -> None:
+def escalations(ctx: PassContext) -> None:
     """To every coordinator: each agency still outstanding, once per escalation stage."""
     _, escalation_stages = stages(ctx.policy)
     hit = ctx.latest(escalation_stages)
     if hit is None:
         return
     stage, moment = hit
-    grouped = _by_agency(outstanding(ctx.expectations))
+    grouped = by_agency(outstanding(ctx.expectations))
     # An agency given more time is not escalated while its extended date is still ahead.
-    late = _most_behind_first(
+    late = most_behind_first(
         {c: items for c, items in grouped.items() if agency_due(ctx, items) <= ctx.today}
     )
     if not late:

@@ -1,5 +1,5 @@
 """One planning pass of the reminder policy: the policy's stages, what is outstanding or
-overdue, and the pass's context (`_Ctx`: the inputs, the clock, what was decided or skipped).
+overdue, and the pass's context (`PassContext`: the inputs, the clock, what was decided or skipped).
 
 The planners (report/reminder_agencies.py, report/reminders.py) each add their decisions and
 notes to the one context of a pass.
@@ -70,7 +70,7 @@ def overdue_actions(
 
 
 @dataclass
-class _Ctx:
+class PassContext:
     """One planning pass: the inputs, the clock, and what was decided or skipped."""
 
     round: ChaseRound

@@ -20,12 +20,12 @@ from typing import Any
 
 from models.enums import ExpectationStatus, ReturnStatus, RoundStatus
 from report.reminder_agencies import (
-    _by_agency,
-    _escalations,
-    _expectation_reminders,
-    _most_behind_first,
+    by_agency,
+    escalations,
+    expectation_reminders,
+    most_behind_first,
 )
-from report.reminder_pass import Stage, _Ctx, outstanding, overdue_actions, stages
+from report.reminder_pass import PassContext, Stage, outstanding, overdue_actions, stages
 from report.reminder_policy import (
     ChaseAction,
     ChaseExpectation,
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-def _action_reminders(ctx: _Ctx) -> None:
+def _action_reminders(ctx: PassContext) -> None:
     """The owner of each overdue action, once ("overdue"), from the morning after it was due."""
     tz = ctx.policy.tz
     by_id = {m.id: m for m in ctx.members}
@@ -104,7 +104,7 @@ def _action_reminders(ctx: _Ctx) -> None:
         )
 
 
-def _digest(ctx: _Ctx) -> None:
+def _digest(ctx: PassContext) -> None:
     """One digest per coordinator per local day while the round is open."""
     p = ctx.policy
     if not p.digest:
@@ -120,7 +120,7 @@ def _digest(ctx: _Ctx) -> None:
         return
     send_after = ctx.send_after(moment)
     expected = [e for e in ctx.expectations if e.status == ExpectationStatus.expected]
-    late = _most_behind_first(_by_agency(outstanding(expected)))
+    late = most_behind_first(by_agency(outstanding(expected)))
     overdue = overdue_actions(ctx.actions, ctx.now, p)
     text_args: dict[str, Any] = {
         "title": ctx.round.title,
@@ -161,17 +161,17 @@ def _plan(
     policy: ReminderPolicy | Mapping[str, Any] | None,
     *,
     only_digest: bool = False,
-) -> _Ctx:
+) -> PassContext:
     require_aware("now", now)
     require_aware("round.due_at", round.due_at)
     p = policy_from(policy if policy is not None else round.policy)
-    ctx = _Ctx(round, members, expectations, actions, now, p)
+    ctx = PassContext(round, members, expectations, actions, now, p)
     if not p.enabled:
         ctx.notes.append("reminders are turned off for this round (enabled: false)")
     elif round.status == RoundStatus.open:
         if not only_digest:
-            _expectation_reminders(ctx)
-            _escalations(ctx)
+            expectation_reminders(ctx)
+            escalations(ctx)
         _digest(ctx)
     else:
         ctx.notes.append(f"round is {round.status}: returns are not chased")
