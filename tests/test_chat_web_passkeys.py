@@ -6,12 +6,11 @@ import logging
 import aiohttp
 from playwright.async_api import expect
 
-from bot.chatweb.keys import SETTINGS as CHAT_SETTINGS
 from collector.auth import SYSTEM
 from collector.services import members, withdraw
 from models.enums import Role
 from models.people import InviteCreate
-from tests.chat_web_helpers import ChatWeb, press, say, sees, start_chat_web
+from tests.chat_web_helpers import passkey_chat, press, say, sees
 from tests.conftest import small_round
 from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, screenshot
@@ -20,19 +19,6 @@ from tests.desk_helpers import sign_in as desk_sign_in
 pytest_plugins = ["tests.desk_browser"]
 
 pytestmark = needs_chromium
-
-
-async def passkey_chat(collector) -> ChatWeb:
-    """A chat and a desk on `localhost` (passkeys refuse IP addresses), different ports: the
-    relying party is `localhost` for both, and the collector accepts both origins."""
-    desk_url = localhost(collector.url)
-    chat = await start_chat_web(collector, collector_url=desk_url)
-    chat.url = localhost(chat.url)
-    collector.settings.public_url = desk_url
-    collector.settings.chat_public_url = chat.url
-    chat_settings = chat.server.app[CHAT_SETTINGS]
-    chat_settings.public_url, chat_settings.chat_public_url = desk_url, chat.url
-    return chat
 
 
 async def authenticator(context, page) -> None:

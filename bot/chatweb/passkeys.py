@@ -22,6 +22,7 @@ routes = web.RouteTableDef()
 
 MAX_BODY = 64 * 1024  # a signed response is a few kilobytes
 UNREACHABLE = "The audit service can't be reached just now: please try again in a minute."
+NOT_HERE = "Passkeys cannot be used in the chat at this address: sign in with a one-time link."
 SIGN_IN_AGAIN = "Your sign-in has ended: reload the page and sign in again."
 
 
@@ -59,8 +60,17 @@ async def _ask(call: Any) -> Any:
 
 
 # ---- signing in (open: a passkey proves who you are)
+def _not_here(request: web.Request) -> web.Response | None:
+    """The page offers no passkeys here (models/passkey_site); a script that asks is told."""
+    if chat_passkeys(request.app[SETTINGS]):
+        return None
+    return _refused(409, "passkeys_unavailable", NOT_HERE)
+
+
 @routes.post("/chat/passkey/options")
 async def signin_options(request: web.Request) -> web.StreamResponse:
+    if (refused := _not_here(request)) is not None:
+        return refused
     answer = await _ask(request.app[CLIENT].chat_passkey_options())
     return answer if isinstance(answer, web.Response) else web.json_response(answer)
 
@@ -111,6 +121,8 @@ async def register_options(request: web.Request) -> web.StreamResponse:
     talk = await _talk(request)
     if isinstance(talk, web.Response):
         return talk
+    if (refused := _not_here(request)) is not None:
+        return refused
     answer = await _ask(talk.client.chat_passkey_register_options())
     return answer if isinstance(answer, web.Response) else web.json_response(answer)
 
