@@ -115,7 +115,23 @@ async def test_the_collector_s_sign_in_routes_refuse_bad_input_with_4xx_json(col
         "POST", signin, headers=SERVICE, json={"credential": stranger}
     )
     assert status == 403 and body["error"] == "passkey_expired"
-    # Our challenge, but a passkey nobody registered.
+    # Challenges are base64url: a NUL (which PostgreSQL refuses) or a number is no challenge.
+    for odd in ("a\x00b", 7, ""):
+        raw = base64.urlsafe_b64encode(json.dumps({"challenge": odd}).encode()).decode()
+        weird = {"id": "AAAA", "response": {"clientDataJSON": raw}}
+        status, body = await collector.call(
+            "POST", signin, headers=SERVICE, json={"credential": weird}
+        )
+        assert status == 400 and body["error"] == "bad_passkey", (odd, body)
+    # Our challenge, but a passkey nobody registered (or an id that is no id).
+    for odd_id in ("not base64!", 12):
+        status, options = await collector.call("POST", "/api/chat/passkey/options", headers=SERVICE)
+        odd = {"id": odd_id, "response": {"clientDataJSON": client_data(options["challenge"])}}
+        status, body = await collector.call(
+            "POST", signin, headers=SERVICE, json={"credential": odd}
+        )
+        assert status == 403 and body["error"] == "unknown_passkey", (odd_id, body)
+    status, options = await collector.call("POST", "/api/chat/passkey/options", headers=SERVICE)
     unknown = {"id": "AAAA", "response": {"clientDataJSON": client_data(options["challenge"])}}
     status, body = await collector.call(
         "POST", signin, headers=SERVICE, json={"credential": unknown}

@@ -5,6 +5,7 @@ so a sign-in needs no state in the browser before it.
 """
 
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -34,12 +35,20 @@ RP_NAME = "MAA desk"
 UNKNOWN_PASSKEY = "This passkey is not registered with MAA, or can no longer be used to sign in."
 
 
+# Challenges and credential ids are base64url: anything else is no value of ours, and is
+# never sent to the database (PostgreSQL refuses a NUL in text).
+BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,1024}")
+
+
 def _challenge_of(credential: dict[str, Any]) -> str:
     try:
         raw = webauthn.base64url_to_bytes(credential["response"]["clientDataJSON"])
-        return str(json.loads(raw)["challenge"])
+        value = json.loads(raw)["challenge"]
     except (KeyError, TypeError, ValueError):
         raise BadRequest("That is not a passkey response.", code="bad_passkey") from None
+    if not isinstance(value, str) or not BASE64URL.fullmatch(value):
+        raise BadRequest("That is not a passkey response.", code="bad_passkey")
+    return value
 
 
 async def _take_challenge(
@@ -149,11 +158,11 @@ async def sign_in(
     """A session for the member whose passkey signed this challenge (`how`: "chat_passkey"
     when the browser chat asks, so the audit trail tells the two apart)."""
     challenge = await _take_challenge(session, credential, "signin")
-    key = (
-        await session.execute(
-            select(Passkey).where(Passkey.credential_id == str(credential.get("id", "")))
-        )
-    ).scalar_one_or_none()
+    key_id = credential.get("id")
+    key = None
+    if isinstance(key_id, str) and BASE64URL.fullmatch(key_id):
+        found = await session.execute(select(Passkey).where(Passkey.credential_id == key_id))
+        key = found.scalar_one_or_none()
     member = await session.get(Member, key.member_id) if key else None
     if key is None or member is None or not desk_auth.member_allowed(member):
         raise Forbidden(UNKNOWN_PASSKEY, code="unknown_passkey")
