@@ -205,15 +205,22 @@ async def test_the_chat_s_passkey_routes_answer_json_and_log_no_secret(collector
             async with http.post(f"{chat.url}/chat/passkey/options") as r:
                 options = await r.json()
                 assert r.status == 200 and options["rpId"] == "localhost"
+            as_json = {"Content-Type": "application/json"}
+            async with http.post(f"{chat.url}/chat/passkey/signin", data=b"{}") as r:
+                assert r.status == 415 and (await r.json())["error"] == "unsupported_media_type"
             for raw, code in ((b"{nope", "invalid_json"), (b"[1]", "invalid_json")):
-                async with http.post(f"{chat.url}/chat/passkey/signin", data=raw) as r:
+                async with http.post(
+                    f"{chat.url}/chat/passkey/signin", data=raw, headers=as_json
+                ) as r:
                     body = await r.json()
                     assert r.status == 400 and body["error"] == code, body
                     assert body["message"] == "That was not a passkey response: try again."
             async with http.post(f"{chat.url}/chat/passkey/signin", json={"id": "x"}) as r:
                 body = await r.json()
                 assert r.status == 400 and body["error"] == "bad_passkey", body
-            async with http.post(f"{chat.url}/chat/passkey/signin", data=b"x" * 70_000) as r:
+            async with http.post(
+                f"{chat.url}/chat/passkey/signin", data=b"x" * 70_000, headers=as_json
+            ) as r:
                 assert r.status == 413 and (await r.json())["error"] == "too_large"
             # Not signed in: registering is refused (the sign-in page, for a person).
             async with http.post(f"{chat.url}/chat/passkeys/options", json={}) as r:
@@ -235,7 +242,9 @@ async def test_the_chat_s_passkey_routes_answer_json_and_log_no_secret(collector
             async with http.post(f"{chat.url}/chat/passkeys/options", json={}, headers=token) as r:
                 body = await r.json()
                 assert r.status == 200 and body["rp"]["id"] == "localhost"
-            async with http.post(f"{chat.url}/chat/passkeys", data=b"{", headers=token) as r:
+            async with http.post(
+                f"{chat.url}/chat/passkeys", data=b"{", headers={**token, **as_json}
+            ) as r:
                 assert r.status == 400 and (await r.json())["error"] == "invalid_json"
             async with http.post(f"{chat.url}/chat/passkeys", json={"id": "x"}, headers=token) as r:
                 body = await r.json()

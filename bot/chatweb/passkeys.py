@@ -37,6 +37,10 @@ def _from_collector(exc: CollectorError) -> web.Response:
 
 async def _credential(request: web.Request) -> dict[str, Any] | web.Response:
     """The browser's signed response (a JSON object), or a refusal to send back."""
+    if request.content_type != "application/json":
+        # Only our script sends these: JSON needs a preflight cross-site, so another site's
+        # page cannot post a passkey response here (and sign this browser in as someone else).
+        return _refused(415, "unsupported_media_type", "Send the passkey response as JSON.")
     raw = await request.read()
     if len(raw) > MAX_BODY:
         return _refused(413, "too_large", "That was too long to read.")

@@ -12,7 +12,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from collector.api.chat_sessions import ChatSession, _bot_only
+from collector.api.chat_sessions import ChatSession, bot_only
 from collector.api.routing import JSON, Api, Call
 from collector.auth import Actor
 from collector.errors import Conflict, Unauthorized
@@ -68,7 +68,7 @@ def _options(text: str) -> web.Response:
     raw=True,
 )
 async def signin_options(call: Call) -> web.StreamResponse:
-    _bot_only(call.actor)
+    bot_only(call.actor)
     rp = _chat_rp(call)
     async with call.request.app[DB].write() as session:
         return _options(await desk_passkeys.signin_options(session=session, rp=rp))
@@ -83,7 +83,7 @@ async def signin_options(call: Call) -> web.StreamResponse:
     status=201,
 )
 async def sign_in(call: Call) -> ChatSession:
-    _bot_only(call.actor)
+    bot_only(call.actor)
     rp = _chat_rp(call)
     async with call.request.app[DB].write() as session:
         opened = await desk_passkeys.sign_in(
