@@ -131,26 +131,26 @@ class CollectorClient:
         raise CollectorUnavailable(path)  # pragma: no cover
 
     # Members and enrolment
-    async def me(self, tid: int) -> dict:
+    async def me(self, tid: int | None) -> dict:
         return await self.request("GET", "/api/me", tid)
 
-    async def redeem(self, code: str, tid: int, display_name: str) -> dict:
+    async def redeem(self, code: str, tid: int | None, display_name: str) -> dict:
         body = {"code": code, "telegram_id": tid, "display_name": display_name[:200] or "Auditor"}
         return await self.request("POST", "/api/invites/redeem", json=body)
 
-    async def create_invite(self, tid: int, agency: str | None, role: str) -> dict:
+    async def create_invite(self, tid: int | None, agency: str | None, role: str) -> dict:
         return await self.request(
             "POST", "/api/invites", tid, json={"agency": agency, "role": role}
         )
 
-    async def members(self, tid: int) -> list[dict]:
+    async def members(self, tid: int | None) -> list[dict]:
         return await self.request("GET", "/api/members", tid)
 
-    async def set_access(self, tid: int, member_id: int, action: str) -> dict:
+    async def set_access(self, tid: int | None, member_id: int, action: str) -> dict:
         """action: "disable" or "enable"."""
         return await self.request("POST", f"/api/members/{member_id}/{action}", tid)
 
-    async def desk_link(self, tid: int) -> dict:
+    async def desk_link(self, tid: int | None) -> dict:
         """A one-time sign-in link to the desk for this member (never logged)."""
         return await self.request("POST", "/api/desk/link", tid)
 
@@ -168,51 +168,73 @@ class CollectorClient:
         """End the session this client acts for (`for_session`)."""
         await self.request("POST", "/api/chat/signout")
 
+    # Passkeys in the browser chat (the desk's; see collector/api/chat_passkeys.py). Options
+    # and signed responses are WebAuthn JSON, passed through as they are.
+    async def chat_passkey_options(self) -> dict:
+        """Options for signing in with a passkey."""
+        return await self.request("POST", "/api/chat/passkey/options")
+
+    async def chat_passkey_sign_in(self, credential: dict) -> dict:
+        """A passkey's signed response for a session: {session, member_id, display_name}."""
+        body = {"credential": credential}
+        return await self.request("POST", "/api/chat/passkey/signin", json=body)
+
+    async def chat_passkeys(self) -> int:
+        """How many passkeys the member of this client's session (`for_session`) has."""
+        return int((await self.request("GET", "/api/chat/passkeys"))["passkeys"])
+
+    async def chat_passkey_register_options(self) -> dict:
+        return await self.request("POST", "/api/chat/passkeys/options")
+
+    async def chat_passkey_register(self, credential: dict) -> dict:
+        """{message, passkeys}: the passkey is stored when this returns."""
+        return await self.request("POST", "/api/chat/passkeys", json={"credential": credential})
+
     async def mark_update(self, update_id: int) -> bool:
         """True the first time this Telegram update is seen."""
         body = await self.request("POST", f"/api/updates/{update_id}")
         return bool(body.get("first"))
 
     # Rounds
-    async def rounds(self, tid: int, status: str | None = None) -> list[dict]:
+    async def rounds(self, tid: int | None, status: str | None = None) -> list[dict]:
         params = {"status": status} if status else None
         return await self.request("GET", "/api/rounds", tid, params=params)
 
-    async def round(self, tid: int, slug: str) -> dict:
+    async def round(self, tid: int | None, slug: str) -> dict:
         return await self.request("GET", f"/api/rounds/{slug}", tid)
 
-    async def set_round(self, tid: int, slug: str, action: str) -> dict:
+    async def set_round(self, tid: int | None, slug: str, action: str) -> dict:
         return await self.request("POST", f"/api/rounds/{slug}/{action}", tid)
 
-    async def assignments(self, tid: int, slug: str) -> list[dict]:
+    async def assignments(self, tid: int | None, slug: str) -> list[dict]:
         return await self.request("GET", f"/api/rounds/{slug}/assignments", tid)
 
-    async def coordinators(self, tid: int, slug: str) -> list[dict]:
+    async def coordinators(self, tid: int | None, slug: str) -> list[dict]:
         return await self.request("GET", f"/api/rounds/{slug}/coordinators", tid)
 
-    async def tally(self, tid: int, slug: str) -> dict:
+    async def tally(self, tid: int | None, slug: str) -> dict:
         return await self.request("GET", f"/api/rounds/{slug}/tally", tid)
 
-    async def overdue(self, tid: int, slug: str) -> list[dict]:
+    async def overdue(self, tid: int | None, slug: str) -> list[dict]:
         return await self.request("GET", f"/api/rounds/{slug}/overdue", tid)
 
-    async def report(self, tid: int, slug: str, fmt: str) -> tuple[bytes, dict]:
+    async def report(self, tid: int | None, slug: str, fmt: str) -> tuple[bytes, dict]:
         path = f"/api/rounds/{slug}/report"
         return await self.request("GET", path, tid, params={"format": fmt}, raw=True)
 
     # Returns
-    async def open_return(self, tid: int, slug: str, case: str) -> ReturnPublic:
+    async def open_return(self, tid: int | None, slug: str, case: str) -> ReturnPublic:
         body = {"round": slug, "case": case}
         return ReturnPublic.model_validate(
             await self.request("POST", "/api/returns", tid, json=body)
         )
 
-    async def get_return(self, tid: int, rid: int) -> ReturnPublic:
+    async def get_return(self, tid: int | None, rid: int) -> ReturnPublic:
         return ReturnPublic.model_validate(await self.request("GET", f"/api/returns/{rid}", tid))
 
     async def put_answer(
         self,
-        tid: int,
+        tid: int | None,
         rid: int,
         key: str,
         value: Any,
@@ -231,7 +253,7 @@ class CollectorClient:
 
     async def add_part(
         self,
-        tid: int,
+        tid: int | None,
         rid: int,
         key: str,
         text: str,
@@ -244,7 +266,7 @@ class CollectorClient:
         path = f"/api/returns/{rid}/answers/{key}/parts"
         return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
 
-    async def submit(self, tid: int, rid: int, confirm_reason: str | None = None) -> dict:
+    async def submit(self, tid: int | None, rid: int, confirm_reason: str | None = None) -> dict:
         body = {"confirm_reason": confirm_reason} if confirm_reason else {}
         return await self.request("POST", f"/api/returns/{rid}/submit", tid, json=body)
 
@@ -254,22 +276,22 @@ class CollectorClient:
         body = {"round": slug, "dry_run": dry_run}
         return await self.request("POST", "/api/reminders/plan", tid, json=body)
 
-    async def actions(self, tid: int, slug: str) -> list[dict]:
+    async def actions(self, tid: int | None, slug: str) -> list[dict]:
         return await self.request("GET", f"/api/rounds/{slug}/actions", tid)
 
-    async def action(self, tid: int, action_id: int) -> dict:
+    async def action(self, tid: int | None, action_id: int) -> dict:
         return await self.request("GET", f"/api/actions/{action_id}", tid)
 
     async def post_progress(
-        self, tid: int, action_id: int, progress: str | None, status: str | None = None
+        self, tid: int | None, action_id: int, progress: str | None, status: str | None = None
     ) -> dict:
         body = {"progress": progress, "status": status}
         return await self.request("POST", f"/api/actions/{action_id}/progress", tid, json=body)
 
     # Concern alerts
-    async def concerns(self, tid: int, slug: str) -> list[dict]:
+    async def concerns(self, tid: int | None, slug: str) -> list[dict]:
         return await self.request("GET", "/api/concerns", tid, params={"round": slug})
 
-    async def ack_concern(self, tid: int, concern_id: int) -> dict:
+    async def ack_concern(self, tid: int | None, concern_id: int) -> dict:
         """ "I'm dealing with this": the first press owns it; any press says who does."""
         return await self.request("POST", f"/api/concerns/{concern_id}/ack", tid)

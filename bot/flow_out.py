@@ -65,7 +65,10 @@ Out = Send | Edit | Clear | Deliver | Document | Toast | RetryLater
 
 @dataclass(frozen=True)
 class Person:
-    telegram_id: int
+    """Who the engine talks to: a Telegram user, or None for someone in the browser chat,
+    whose collector client names them by their session instead (bot/client.py)."""
+
+    telegram_id: int | None
     display_name: str = ""
 
 

@@ -42,7 +42,9 @@ class Enrolment:
                     )
                 )
             ]
-        if not args:
+        if not args or tid is None:
+            # Only Telegram joins with /start CODE (keyed by the Telegram id); the browser
+            # chat joins on its own page and is always signed in as a member here.
             return [Send(Screen(texts.WELCOME_NEW))]
         wait = self.throttle.wait(tid)
         if wait > 0:

@@ -9,6 +9,7 @@ from aiohttp import web
 from collector import sealing
 from collector.api import (
     actions,
+    chat_passkeys,
     chat_sessions,
     concerns,
     desk_links,
@@ -56,6 +57,7 @@ def endpoints() -> Api:
         desk_links,
         moderation,
         chat_sessions,
+        chat_passkeys,
     ):
         api.include(module.api)
     return api

@@ -8,8 +8,10 @@ from aiohttp.test_utils import TestServer
 from playwright.async_api import expect as pw_expect
 
 from bot.chatweb import create_chat_app
+from bot.chatweb.keys import SETTINGS as CHAT_SETTINGS
 from collector.auth import SYSTEM
 from collector.services import desk_auth
+from tests.desk_helpers import localhost
 
 
 @dataclass
@@ -26,6 +28,19 @@ async def start_chat_web(collector: Any, collector_url: str | None = None) -> Ch
     server = TestServer(create_chat_app(settings), host="127.0.0.1")
     await server.start_server()
     return ChatWeb(str(server.make_url("")).rstrip("/"), server)
+
+
+async def passkey_chat(collector: Any) -> ChatWeb:
+    """A chat and a desk on `localhost` (passkeys refuse IP addresses), different ports: the
+    relying party is `localhost` for both, and the collector accepts both origins."""
+    desk_url = localhost(collector.url)
+    chat = await start_chat_web(collector, collector_url=desk_url)
+    chat.url = localhost(chat.url)
+    collector.settings.public_url = desk_url
+    collector.settings.chat_public_url = chat.url
+    chat_settings = chat.server.app[CHAT_SETTINGS]
+    chat_settings.public_url, chat_settings.chat_public_url = desk_url, chat.url
+    return chat
 
 
 async def chat_link(collector: Any, chatweb: Any, member_id: int) -> str:

@@ -1,9 +1,9 @@
 """The browser chat: `/chat/` on the bot process's own web listener (MAA_CHAT_LISTEN).
 
 The same conversation engine as Telegram and the terminal (bot/flow_commands.py), for people
-whose work devices block Telegram. It signs people in with the desk's one-time links and
-sessions (issued and checked by the collector) and calls the collector over HTTP as the
-signed-in member: the bot process still holds no database credentials.
+whose work devices block Telegram. It signs people in with the desk's one-time links, invites
+and passkeys, into the desk's sessions (issued and checked by the collector), and calls the
+collector over HTTP as the signed-in member: the bot process holds no database credentials.
 """
 
 import asyncio
@@ -16,7 +16,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from bot.chatweb import pages
+from bot.chatweb import pages, passkeys
 from bot.chatweb.keys import CLIENT, COOKIE, PREFIX, SETTINGS, TALKS, WAKE
 from bot.chatweb.talk import Talks
 from bot.client import CollectorClient
@@ -27,7 +27,7 @@ from models.web_guard import HEADERS, csrf_for
 log = logging.getLogger("maa.chatweb")
 HERE = Path(__file__).parent
 # Posts that need no session: they prove who you are themselves.
-OPEN_POSTS = ("/chat/signin", "/chat/join")
+OPEN_POSTS = ("/chat/signin", "/chat/join", "/chat/passkey/")
 
 
 @web.middleware
@@ -46,7 +46,10 @@ async def _handle(
     try:
         if request.method == "POST" and not request.path.startswith(OPEN_POSTS):
             secret = request.cookies.get(COOKIE, "")
-            sent = str((await request.post()).get("csrf", ""))
+            # A form's field, or the header our passkey script sends with its JSON posts.
+            sent = request.headers.get("X-CSRF-Token") or str(
+                (await request.post()).get("csrf", "")
+            )
             if not secret:
                 raise pages.SignInNeeded
             if not hmac.compare_digest(sent.encode(), csrf_for(secret).encode()):
@@ -60,7 +63,7 @@ async def _handle(
         return await handler(request)
     except pages.SignInNeeded:
         kept = await pages.kept_text(request)
-        response = pages.render(request, "signin.html", {"kept": kept}, status=401)
+        response = pages.signin_page(request, kept=kept, status=401)
         response.del_cookie(COOKIE, path=PREFIX)
         return response
     except pages.Unavailable:
@@ -112,6 +115,7 @@ def create_chat_app(
         undefined=jinja2.StrictUndefined,
     )
     app.add_routes(pages.routes)
+    app.add_routes(passkeys.routes)
     app.router.add_static(f"{PREFIX}/static", HERE / "static", name="chat_static")
 
     async def closing(app: web.Application) -> None:

@@ -20,6 +20,7 @@ from bot.client import CollectorError, CollectorUnavailable
 from bot.flow import Screen
 from bot.flow_commands import Chat
 from bot.flow_out import Out, Person, Send
+from models.passkey_site import chat_passkeys
 from models.web_guard import SESSION_ABSOLUTE, cookie_options, csrf_for
 
 log = logging.getLogger("maa.chatweb")
@@ -66,14 +67,14 @@ async def talk_for(request: web.Request) -> Talk | None:
         return talk
     client = request.app[CLIENT].for_session(secret)
     try:
-        me = await client.me(0)
+        me = await client.me(None)
     except CollectorUnavailable:
         raise Unavailable from None
     except CollectorError:
         return None  # ended, idle, disabled: sign in again
-    # The engine knows a person by a Telegram id, which a web-only member may not have: the
-    # session's client names the member itself (X-MAA-Session) and ignores this number.
-    who = Person(0, me.get("display_name", ""))
+    # No Telegram id from the web (a web-only member has none): the session's client names
+    # the member itself (X-MAA-Session).
+    who = Person(None, me.get("display_name", ""))
     chat = Chat(client, request.app[SETTINGS].telegram_bot_username)
     talk = Talk(who, chat, client, int(me["id"]), wake=request.app[WAKE])
     async with talk.lock:
@@ -90,12 +91,23 @@ def see_other(location: str) -> web.HTTPSeeOther:
     return web.HTTPSeeOther(location)
 
 
-def _signed_in(request: web.Request, secret: str) -> web.HTTPSeeOther:
-    response = see_other(f"{PREFIX}/")
+def set_session_cookie(request: web.Request, response: web.StreamResponse, secret: str) -> None:
+    """The signed-in browser's cookie, whichever way they signed in."""
     secure = request.app[SETTINGS].chat_url.startswith("https://")
     options = cookie_options(secure=secure, path=PREFIX, max_age=SESSION_LIFE)
     response.set_cookie(COOKIE, secret, **options)
+
+
+def _signed_in(request: web.Request, secret: str) -> web.HTTPSeeOther:
+    response = see_other(f"{PREFIX}/")
+    set_session_cookie(request, response, secret)
     return response
+
+
+def signin_page(request: web.Request, *, kept: str = "", status: int = 200) -> web.Response:
+    """The sign-in page; the passkey button only where passkeys can work (models/passkey_site)."""
+    offer = chat_passkeys(request.app[SETTINGS])
+    return render(request, "signin.html", {"kept": kept, "passkeys": offer}, status=status)
 
 
 # ---- signing in (the desk's one-time links and sessions, issued by the collector)
@@ -108,7 +120,7 @@ async def bare(request: web.Request) -> web.StreamResponse:
 async def home(request: web.Request) -> web.StreamResponse:
     talk = await talk_for(request)
     if talk is None:
-        return render(request, "signin.html", {})
+        return signin_page(request)
     secret = request.cookies[COOKIE]
     return render(request, "chat.html", {"talk": talk, "csrf": csrf_for(secret), "quick": QUICK})
 
@@ -175,7 +187,7 @@ async def join(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/chat/signout")
 async def sign_out(request: web.Request) -> web.StreamResponse:
-    talk = await _need(request)
+    talk = await need(request)
     with contextlib.suppress(CollectorError):  # ended already: signed out either way
         await talk.client.chat_sign_out()
     request.app[TALKS].drop(_key(request.cookies[COOKIE]))
@@ -189,7 +201,7 @@ class SignInNeeded(Exception):
     """No live session: the sign-in page, with anything typed given back."""
 
 
-async def _need(request: web.Request) -> Talk:
+async def need(request: web.Request) -> Talk:
     talk = await talk_for(request)
     if talk is None:
         raise SignInNeeded
@@ -220,7 +232,7 @@ async def _turn(
 
 @routes.post("/chat/say")
 async def say(request: web.Request) -> web.StreamResponse:
-    talk = await _need(request)
+    talk = await need(request)
     text = str((await request.post()).get("text", "")).strip()[:MAX_TEXT]
     if not text:
         raise see_other(f"{PREFIX}/#say")
@@ -233,7 +245,7 @@ async def say(request: web.Request) -> web.StreamResponse:
 
 @routes.post("/chat/press")
 async def press(request: web.Request) -> web.StreamResponse:
-    talk = await _need(request)
+    talk = await need(request)
     form = await request.post()
     data, on = str(form.get("data", ""))[:64], str(form.get("on", ""))
     line_id = int(on) if on.isdigit() and len(on) < 10 else None
@@ -251,7 +263,7 @@ async def press(request: web.Request) -> web.StreamResponse:
 
 @routes.get("/chat/files/{n}")
 async def download(request: web.Request) -> web.StreamResponse:
-    talk = await _need(request)
+    talk = await need(request)
     n = request.match_info["n"]
     if not n.isdigit() or int(n) >= len(talk.documents):
         return message_page(request, 404, "Not found", "That file is no longer here.")

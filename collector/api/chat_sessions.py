@@ -34,7 +34,7 @@ class ChatSession(BaseModel):
     display_name: str
 
 
-def _bot_only(actor: Actor | None) -> None:
+def bot_only(actor: Actor | None) -> None:
     if actor is None or not actor.is_service:
         raise Forbidden("Only the bot's service token may do this.")
 
@@ -48,7 +48,7 @@ def _bot_only(actor: Actor | None) -> None:
     status=201,
 )
 async def sign_in(call: Call) -> ChatSession:
-    _bot_only(call.actor)
+    bot_only(call.actor)
     async with call.request.app[DB].write() as session:
         opened = await desk_auth.redeem_link(session=session, secret=call.body.link, how="chat")
         if opened is not None:
@@ -69,7 +69,7 @@ async def sign_in(call: Call) -> ChatSession:
     status=201,
 )
 async def join(call: Call) -> ChatSession:
-    _bot_only(call.actor)
+    bot_only(call.actor)
     data = InviteRedeem(code=call.body.code, display_name=call.body.display_name)
     async with call.request.app[DB].write() as session:
         member = await members.redeem_invite(session=session, actor=call.actor, data=data)

@@ -9,16 +9,15 @@ from collector.desk.common import desk, set_session_cookie
 from collector.errors import BadRequest, DomainError
 from collector.keys import DB, SETTINGS
 from collector.services import desk_passkeys
-from collector.services.desk_passkeys import RelyingParty
+from models import passkey_site
+from models.passkey_site import RelyingParty
 
 routes = web.RouteTableDef()
 
 
 def relying_party(request: web.Request) -> RelyingParty:
-    """MAA_PUBLIC_URL when set; otherwise where this page was asked for."""
-    public = request.app[SETTINGS].public_url
-    url = web.URL(public) if public else request.url
-    return RelyingParty(rp_id=url.host or "localhost", origin=str(url.origin()))
+    """MAA_PUBLIC_URL when set; otherwise where this page was asked for (models/passkey_site)."""
+    return passkey_site.relying_party(request.app[SETTINGS], asked=str(request.url))
 
 
 async def _json(request: web.Request) -> dict[str, Any]:

@@ -5,7 +5,7 @@ so a sign-in needs no state in the browser before it.
 """
 
 import json
-from dataclasses import dataclass
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,7 +13,7 @@ import webauthn
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from webauthn.helpers import bytes_to_base64url, options_to_json
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse, InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorSelectionCriteria,
     PublicKeyCredentialDescriptor,
@@ -27,26 +27,28 @@ from collector.services import desk_auth
 from collector.services.audit import record
 from models.base import utcnow
 from models.desk import Passkey, PasskeyChallenge
+from models.passkey_site import RelyingParty
 from models.people import Member
 
 CHALLENGE_LIFE = timedelta(minutes=5)
 RP_NAME = "MAA desk"
+UNKNOWN_PASSKEY = "This passkey is not registered with MAA, or can no longer be used to sign in."
 
 
-@dataclass(frozen=True)
-class RelyingParty:
-    """Where the desk is served: the passkey is bound to this host and origin."""
-
-    rp_id: str
-    origin: str
+# Challenges and credential ids are base64url: anything else is no value of ours, and is
+# never sent to the database (PostgreSQL refuses a NUL in text).
+BASE64URL = re.compile(r"[A-Za-z0-9_-]{1,1024}")
 
 
 def _challenge_of(credential: dict[str, Any]) -> str:
     try:
         raw = webauthn.base64url_to_bytes(credential["response"]["clientDataJSON"])
-        return str(json.loads(raw)["challenge"])
+        value = json.loads(raw)["challenge"]
     except (KeyError, TypeError, ValueError):
         raise BadRequest("That is not a passkey response.", code="bad_passkey") from None
+    if not isinstance(value, str) or not BASE64URL.fullmatch(value):
+        raise BadRequest("That is not a passkey response.", code="bad_passkey")
+    return value
 
 
 async def _take_challenge(
@@ -119,9 +121,9 @@ async def register(
             credential=credential,
             expected_challenge=webauthn.base64url_to_bytes(challenge.challenge),
             expected_rp_id=rp.rp_id,
-            expected_origin=rp.origin,
+            expected_origin=list(rp.origins),
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):  # any malformed part
         raise BadRequest("The passkey could not be checked.", code="bad_passkey") from None
     key = Passkey(
         member_id=actor.member_id,
@@ -151,31 +153,33 @@ async def signin_options(*, session: AsyncSession, rp: RelyingParty) -> str:
 
 
 async def sign_in(
-    *, session: AsyncSession, rp: RelyingParty, credential: dict[str, Any]
+    *, session: AsyncSession, rp: RelyingParty, credential: dict[str, Any], how: str = "passkey"
 ) -> desk_auth.Opened:
+    """A session for the member whose passkey signed this challenge (`how`: "chat_passkey"
+    when the browser chat asks, so the audit trail tells the two apart)."""
     challenge = await _take_challenge(session, credential, "signin")
-    key = (
-        await session.execute(
-            select(Passkey).where(Passkey.credential_id == str(credential.get("id", "")))
-        )
-    ).scalar_one_or_none()
+    key_id = credential.get("id")
+    key = None
+    if isinstance(key_id, str) and BASE64URL.fullmatch(key_id):
+        found = await session.execute(select(Passkey).where(Passkey.credential_id == key_id))
+        key = found.scalar_one_or_none()
     member = await session.get(Member, key.member_id) if key else None
     if key is None or member is None or not desk_auth.member_allowed(member):
-        raise Forbidden("This passkey is not registered on the desk.", code="unknown_passkey")
+        raise Forbidden(UNKNOWN_PASSKEY, code="unknown_passkey")
     try:
         verified = webauthn.verify_authentication_response(
             credential=credential,
             expected_challenge=webauthn.base64url_to_bytes(challenge.challenge),
             expected_rp_id=rp.rp_id,
-            expected_origin=rp.origin,
+            expected_origin=list(rp.origins),
             credential_public_key=key.public_key,
             credential_current_sign_count=key.sign_count,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError):
+    except (WebAuthnException, ValueError, KeyError, TypeError):  # any malformed part
         raise Forbidden("The passkey could not be checked.", code="bad_passkey") from None
     key.sign_count = verified.new_sign_count
     key.used_at = utcnow()
-    return await desk_auth.open_session(session=session, member_id=key.member_id, how="passkey")
+    return await desk_auth.open_session(session=session, member_id=key.member_id, how=how)
 
 
 async def count_for(*, session: AsyncSession, member_id: int) -> int:
