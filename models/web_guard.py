@@ -5,10 +5,14 @@ token rule and the session cookie's options. The desk (collector/desk) and the b
 
 import hashlib
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 # A session's life, the desk's and the browser chat's alike (collector/services/desk_auth.py
 # enforces both; the chat's cookie lasts as long).
+# Scripts both serve (passkeys): one copy, at /desk/shared/ and /chat/shared/.
+WEB_STATIC = Path(__file__).parent / "web_static"
+
 SESSION_IDLE = timedelta(minutes=30)
 SESSION_ABSOLUTE = timedelta(hours=12)
 

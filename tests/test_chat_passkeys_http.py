@@ -201,7 +201,9 @@ async def test_the_chat_s_passkey_routes_answer_json_and_log_no_secret(collector
             async with http.get(f"{chat.url}/chat/") as r:
                 page = await r.text()
                 assert "Sign in with a passkey" in page and "data-passkey-signin hidden" in page
-                assert '<script src="/chat/static/passkeys.js" defer>' in page
+                assert '<script src="/chat/shared/passkeys.js" defer>' in page
+            async with http.get(f"{chat.url}/chat/shared/passkeys.js") as r:
+                assert r.status == 200 and "navigator.credentials.get" in await r.text()
             async with http.post(f"{chat.url}/chat/passkey/options") as r:
                 options = await r.json()
                 assert r.status == 200 and options["rpId"] == "localhost"

@@ -12,9 +12,9 @@ from models.enums import Role
 from models.people import InviteCreate
 from tests.chat_web_helpers import passkey_chat, press, say, sees
 from tests.conftest import small_round
-from tests.desk_browser import needs_chromium
 from tests.desk_helpers import axe_check, localhost, screenshot
 from tests.desk_helpers import sign_in as desk_sign_in
+from tests.markers import needs_chromium
 
 pytest_plugins = ["tests.desk_browser"]
 

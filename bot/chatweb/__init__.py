@@ -22,7 +22,7 @@ from bot.chatweb.talk import Talks
 from bot.client import CollectorClient
 from models.logs import redact_headers
 from models.settings import Settings
-from models.web_guard import HEADERS, csrf_for
+from models.web_guard import HEADERS, WEB_STATIC, csrf_for
 
 log = logging.getLogger("maa.chatweb")
 HERE = Path(__file__).parent
@@ -117,6 +117,7 @@ def create_chat_app(
     app.add_routes(pages.routes)
     app.add_routes(passkeys.routes)
     app.router.add_static(f"{PREFIX}/static", HERE / "static", name="chat_static")
+    app.router.add_static(f"{PREFIX}/shared", WEB_STATIC, name="chat_shared")
 
     async def closing(app: web.Application) -> None:
         app[TALKS].close()

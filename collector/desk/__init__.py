@@ -25,6 +25,7 @@ from collector.desk.feed import ChangeFeed
 from collector.desk.keys import BOARDS, FEED
 from collector.keys import DB, REPORTS
 from collector.services.report_cache import ReportCache
+from models.web_guard import WEB_STATIC
 
 HERE = Path(__file__).parent
 
@@ -71,5 +72,6 @@ def setup_desk(app: web.Application) -> None:
     ):
         app.add_routes(module.routes)
     app.router.add_static("/desk/static", HERE / "static", name="desk_static")
+    app.router.add_static("/desk/shared", WEB_STATIC, name="desk_shared")
     app.cleanup_ctx.append(feed_ctx)
     app.on_shutdown.append(_end_streams)

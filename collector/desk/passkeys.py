@@ -59,9 +59,10 @@ async def register(request: web.Request) -> web.StreamResponse:
                 rp=relying_party(request),
                 credential=await _json(request),
             )
+            n = await desk_passkeys.count_for(session=session, member_id=me.actor.member_id)
     except DomainError as exc:
         return _refused(exc)
-    return _answer("Passkey saved: you can sign in with it from now on.")
+    return _answer("Passkey saved: you can sign in with it from now on.", passkeys=n)
 
 
 @routes.post("/desk/passkey/signin/options")

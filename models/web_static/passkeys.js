@@ -1,6 +1,7 @@
-// Passkeys (WebAuthn) in the browser chat: shown only where the browser supports them.
-// The collector checks every response (the desk's own rules); this file only carries it.
-// Every page still works without it: sign in with a one-time link.
+// Passkeys (WebAuthn) on the desk and in the browser chat: shown only where the browser supports
+// them. The collector checks every response; this file only carries it, to the addresses its
+// buttons name (data-options, data-url). Every page still works without it: sign in with a
+// one-time link.
 "use strict";
 
 const b64 = {
@@ -34,7 +35,7 @@ async function post(url, body, csrf) {
     if (type.startsWith("application/json")) return [response.ok, await response.json()];
     return [false, { message: "That did not work: reload the page and try again." }];
   } catch (e) {
-    return [false, { message: "The chat can't be reached just now: try again in a minute." }];
+    return [false, { message: "MAA can't be reached just now: try again in a minute." }];
   }
 }
 
@@ -52,7 +53,7 @@ function start() {
   if (register) register.addEventListener("click", async () => {
     const csrf = register.dataset.csrf;
     say("");
-    const [ok, options] = await post("/chat/passkeys/options", {}, csrf);
+    const [ok, options] = await post(register.dataset.options, {}, csrf);
     if (!ok) return say(options.message);
     options.challenge = b64.decode(options.challenge);
     options.user.id = b64.decode(options.user.id);
@@ -63,7 +64,7 @@ function start() {
     } catch (e) {
       return say("No passkey was registered (" + e.name + "). You can try again.");
     }
-    const [done, result] = await post("/chat/passkeys", credentialJSON(cred), csrf);
+    const [done, result] = await post(register.dataset.url, credentialJSON(cred), csrf);
     say(result.message);
     if (done) {
       const n = result.passkeys, count = document.getElementById("passkey-count");
@@ -74,7 +75,7 @@ function start() {
   const signin = document.getElementById("passkey-signin");
   if (signin) signin.addEventListener("click", async () => {
     say("");
-    const [ok, options] = await post("/chat/passkey/options");
+    const [ok, options] = await post(signin.dataset.options);
     if (!ok) return say(options.message);
     options.challenge = b64.decode(options.challenge);
     (options.allowCredentials || []).forEach((c) => { c.id = b64.decode(c.id); });
@@ -84,10 +85,10 @@ function start() {
     } catch (e) {
       return say("Not signed in (" + e.name + "). You can try again, or use a sign-in link.");
     }
-    const [done, result] = await post("/chat/passkey/signin", credentialJSON(cred));
+    const [done, result] = await post(signin.dataset.url, credentialJSON(cred));
     say(result.message);
     if (!done) return;
-    // The sign-in page is /chat/ itself: going to /chat/#latest alone would not load it.
+    // The chat's sign-in page is /chat/ itself: going to /chat/#latest alone would not load it.
     const here = location.pathname;
     location.assign(result.next);
     if (result.next.split("#")[0] === here) location.reload();
