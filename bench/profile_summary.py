@@ -4,8 +4,9 @@ Run by hand:  .venv/bin/python bench/profile_summary.py out.txt [--top 40] [--on
 
 Reads py-spy's collapsed stacks (`--format raw`, which api_bench asks for when the file name ends
 in .txt) and prints each function's own and inclusive share of the samples, split by thread: the
-event loop (the process's main thread) and the other threads (the SQLite writer). Line numbers
-are dropped, so a function's samples add up across its lines.
+event loop (the process's main thread), the other threads (the SQLite writer) and "torn" stacks
+(py-spy read them mid-change). Line numbers are dropped, so a function's samples add up across
+its lines.
 """
 
 import argparse
@@ -13,6 +14,16 @@ import re
 from collections import Counter
 
 LINE = re.compile(r":\d+\)")
+
+
+def _thread(frames: list[str]) -> str:
+    """Which thread a stack is from. With --nonblocking py-spy reads a stack while it changes,
+    and now and then gets a torn one (its bottom frames missing): those are counted apart."""
+    if frames[0].startswith("Thread._bootstrap"):
+        return "thread"
+    if frames[0].startswith(("<module>", "main (")):
+        return "loop"
+    return "torn"
 
 
 def main() -> None:
@@ -31,7 +42,7 @@ def main() -> None:
             if args.only and not any(args.only in f for f in frames):
                 continue
             n = int(count)
-            thread = "thread" if frames[0].startswith("Thread._bootstrap") else "loop"
+            thread = _thread(frames)
             threads[thread] += n
             own[(thread, frames[-1])] += n
             for frame in set(frames):
