@@ -3,7 +3,9 @@
 Run by hand:  .venv/bin/python bench/api_bench.py [--seconds 10] [--concurrency 50]
 PostgreSQL:   .venv/bin/python bench/api_bench.py --database-url postgresql+asyncpg://maa:maa@127.0.0.1/maa_bench
               (the database is dropped and made anew first; the role needs CREATEDB)
-Where the time goes: add `--profile out.svg` (py-spy on the MAA server process while it is loaded).
+Where the time goes: add `--profile out.svg` (py-spy on the MAA server process while it is loaded;
+              `out.txt`: collapsed stacks), and `--profile-gil` to sample only the thread that holds
+              the GIL (CPU spent in Python, without the time a thread waits for the GIL).
 Replicas:     add `--replicas 2` (two MAA servers on one database, requests spread over both; it
               checks afterwards that every acknowledged write left exactly one audit event).
 Each server runs in its own process (one core), the load comes from this one (the other core).
@@ -219,11 +221,14 @@ async def server_backends(url: str) -> list[int]:
     return [r["pid"] for r in rows]
 
 
-def profile(pid: int, out: str, seconds: float) -> "subprocess.Popen[bytes]":
-    """py-spy (pip install py-spy) sampling the server while the load runs."""
+def profile(pid: int, out: str, seconds: float, gil: bool = False) -> "subprocess.Popen[bytes]":
+    """py-spy (pip install py-spy) sampling the server while the load runs, at ~1 kHz (its
+    default 100 Hz leaves too few samples of a 10 s run). `gil`: only the thread that holds the
+    GIL is sampled, i.e. Python's CPU; without it a thread waiting for the GIL (the event loop
+    while the writer thread runs, and the other way round) counts too."""
     py_spy = Path(sys.executable).with_name("py-spy")
     command = [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(seconds) - 1)]
-    command += ["--output", out, "--nonblocking"]
+    command += ["--output", out, "--nonblocking", "--rate", "997"] + (["--gil"] if gil else [])
     if out.endswith(".txt"):
         command += ["--format", "raw"]  # collapsed stacks: `sort -k2 -n` them
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -237,6 +242,9 @@ def main() -> None:
         "--database-url", default="", help="a PostgreSQL database (made anew) instead of SQLite"
     )
     parser.add_argument("--profile", default="", help="write a py-spy flame graph of the server")
+    parser.add_argument(
+        "--profile-gil", action="store_true", help="--profile samples only the GIL's holder"
+    )
     parser.add_argument(
         "--replicas", type=int, default=1, help="MAA servers on one database (PostgreSQL)"
     )
@@ -281,7 +289,9 @@ def main() -> None:
         b_done, b_err = asyncio.run(load(bare_req, args.seconds, args.concurrency))
         b_cpu = cpu_seconds([bare.pid]) - b_cpu
         pids = [maa.pid for maa in replicas]
-        spy = profile(pids[0], args.profile, args.seconds) if args.profile else None
+        spy = None
+        if args.profile:
+            spy = profile(pids[0], args.profile, args.seconds, args.profile_gil)
         backends = asyncio.run(server_backends(url))
         m_cpu = cpu_seconds(pids), cpu_seconds(backends)
         threads = thread_cpu(pids[0])

@@ -61,6 +61,8 @@ class Port(Protocol):
 
 def stamp(moment: datetime) -> str:
     """A UTC timestamp as SQLAlchemy stores one on SQLite (models.base.UTCDateTime)."""
+    if moment.tzinfo is UTC:  # the usual case (datetime.now(UTC)): cut off "+00:00"
+        return moment.isoformat(" ", "microseconds")[:26]
     return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
 
 

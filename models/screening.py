@@ -9,6 +9,7 @@ run the same two checks here:
 The findings quote the author's own text back to them; they must never be logged or stored.
 """
 
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -27,18 +28,23 @@ class Finding:
 
 
 # In order of precedence: where two overlap, the earlier kind names the finding (an email's
-# digits are not a phone; ten digits that pass the NHS check are an NHS number).
-_FINDERS: tuple[tuple[str, str, Callable[[str], Iterator[tuple[int, int]]]], ...] = (
-    ("email", "an email address", screen_ids.emails),
-    ("date_of_birth", "a date of birth", screen_ids.dates_of_birth),
-    ("upn", "a pupil number (UPN)", screen_ids.upns),
-    ("ni_number", "a National Insurance number", screen_ids.ni_numbers),
-    ("nhs_number", "an NHS number", screen_ids.nhs_numbers),
-    ("phone", "a phone number", screen_ids.phones),
-    ("address", "a street address", screen_ids.addresses),
-    ("postcode", "a postcode", screen_ids.postcodes),
+# digits are not a phone; ten digits that pass the NHS check are an NHS number). The number is
+# the fewest digits (`\d`, as the finders' own patterns read them) in any text the finder can
+# match: most narratives hold none or a few (a year, a count), so `screen` runs only the finders
+# the text could satisfy. tests/test_screen_prefilter.py checks each bound on the labelled set
+# and on generated text.
+_FINDERS: tuple[tuple[str, str, Callable[[str], Iterator[tuple[int, int]]], int], ...] = (
+    ("email", "an email address", screen_ids.emails, 0),
+    ("date_of_birth", "a date of birth", screen_ids.dates_of_birth, 3),  # 1st May '15
+    ("upn", "a pupil number (UPN)", screen_ids.upns, 11),  # a letter, 11 digits, a check
+    ("ni_number", "a National Insurance number", screen_ids.ni_numbers, 6),
+    ("nhs_number", "an NHS number", screen_ids.nhs_numbers, 10),
+    ("phone", "a phone number", screen_ids.phones, 7),  # only stretches of 7+ digits are read
+    ("address", "a street address", screen_ids.addresses, 1),  # a house or flat number
+    ("postcode", "a postcode", screen_ids.postcodes, 1),  # GIR 0AA
 )
-HARD_KINDS = tuple(kind for kind, _, _ in _FINDERS)
+HARD_KINDS = tuple(kind for kind, _, _, _ in _FINDERS)
+_DIGIT = re.compile(r"\d")
 
 
 def _collect(text: str, spans: Iterable[tuple[str, str, int, int]]) -> list[Finding]:
@@ -54,9 +60,10 @@ def _collect(text: str, spans: Iterable[tuple[str, str, int, int]]) -> list[Find
 
 def screen(text: str) -> list[Finding]:
     """Every identifier in `text` that is refused, in order of appearance."""
+    digits = len(_DIGIT.findall(text))
+    finders = [(kind, label, find) for kind, label, find, needs in _FINDERS if digits >= needs]
     return _collect(
-        text,
-        ((kind, label, s, e) for kind, label, find in _FINDERS for s, e in find(text)),
+        text, ((kind, label, s, e) for kind, label, find in finders for s, e in find(text))
     )
 
 

@@ -15,6 +15,7 @@ answer (an outbox row, ...) -> `_store`; how a value is stored: `collector.seali
 
 import json
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from collector.auth import Actor, Credentials, ensure_member
@@ -91,8 +92,15 @@ async def return_facts(port: Port, return_id: int) -> ReturnFacts | None:
         tool_version=tool,
         submitted_at=port.read_stamp(submitted),
         reopened_reason=reason,
-        allow=tuple(json.loads(allow) or ()) if allow else (),
+        allow=round_allow(allow) if allow else (),
     )
+
+
+@lru_cache(maxsize=256)
+def round_allow(stored: str) -> tuple[str, ...]:
+    """A round's `screen_allow` (JSON text) as words: every write reads it, and the same few
+    rounds' lists recur, so each is parsed once."""
+    return tuple(json.loads(stored) or ())
 
 
 async def first_sight(port: Port, update_id: int, now: datetime) -> bool:
