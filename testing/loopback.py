@@ -7,6 +7,7 @@ Point the real python-telegram-bot at it with ``ApplicationBuilder().base_url(se
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import inspect
 import json
@@ -83,9 +84,11 @@ class LoopbackBotApi(Conversation):
         rate_limit_per_second: float | None = None,
         per_chat_limit: float | None = None,
         require_start: bool = False,
+        latency: float = 0.0,
     ) -> None:
         super().__init__(username, first_name)
         self.require_start = require_start
+        self.latency = latency  # seconds each call takes, as Telegram's round trip does
         self.flood = FloodControl(rate_limit_per_second, per_chat_limit)
         self.webhook: dict[str, Any] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -161,6 +164,8 @@ class LoopbackBotApi(Conversation):
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             status, body = 400, bad_request(f"invalid parameters: {err!r}").body()
         if method.lower() != "getupdates":
+            if self.latency:
+                await asyncio.sleep(self.latency)
             logged = SentCall(method, call.chat_id, call.params, at, status, copy.deepcopy(result))
             self.sent_log.append(logged)
             self.activity.notify()

@@ -212,7 +212,9 @@ async def test_the_outbox_delivers_each_reminder_once_across_replicas(replicas):
                                  {"round": "r-2026", "at": FRI_06.isoformat()})  # fmt: skip
     assert status == 200 and planned["queued"] == AUDITORS, planned
     clients = [CollectorClient(r.url, SERVICE_TOKEN) for r in pair]
-    async with LoopbackBotApi() as telegram:
+    # Each send takes a real round trip's time, so neither replica can empty the outbox
+    # before the other has claimed: both must hand some out.
+    async with LoopbackBotApi(latency=0.05) as telegram:
         bots = [Bot("123456:replica-test", base_url=telegram.base_url) for _ in pair]
         try:
             for b in bots:
