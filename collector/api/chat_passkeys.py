@@ -141,4 +141,4 @@ async def register(call: Call) -> PasskeySaved:
             session=session, actor=actor, rp=rp, credential=call.body.credential
         )
         n = await desk_passkeys.count_for(session=session, member_id=actor.member_id)
-    return PasskeySaved(message="Passkey saved: you can sign in with it from now on.", passkeys=n)
+    return PasskeySaved(message=desk_passkeys.SAVED, passkeys=n)

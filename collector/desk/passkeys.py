@@ -62,7 +62,7 @@ async def register(request: web.Request) -> web.StreamResponse:
             n = await desk_passkeys.count_for(session=session, member_id=me.actor.member_id)
     except DomainError as exc:
         return _refused(exc)
-    return _answer("Passkey saved: you can sign in with it from now on.", passkeys=n)
+    return _answer(desk_passkeys.SAVED, passkeys=n)
 
 
 @routes.post("/desk/passkey/signin/options")

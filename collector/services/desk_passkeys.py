@@ -32,6 +32,7 @@ from models.people import Member
 
 CHALLENGE_LIFE = timedelta(minutes=5)
 RP_NAME = "MAA desk"
+SAVED = "Passkey saved: you can sign in with it from now on."  # the desk and the chat say it
 UNKNOWN_PASSKEY = "This passkey is not registered with MAA, or can no longer be used to sign in."
 
 
