@@ -68,13 +68,14 @@ def stamp(moment: datetime) -> str:
 
 class SqlitePort:
     """The writer thread's `sqlite3` connection. One instance serves one write batch: the
-    batch shares a BEGIN IMMEDIATE … COMMIT, each procedure in it its own SAVEPOINT."""
+    batch shares a BEGIN IMMEDIATE … COMMIT. `wrote` tells the writer whether the procedure
+    running now has written (see `collector.sqlite_writer` for what a failure then undoes)."""
 
     dialect = "sqlite"
 
     def __init__(self, con: sqlite3.Connection) -> None:
         self.con = con
-        self._savepoint = False
+        self.wrote = False
         self._stamped: tuple[datetime | None, str] = (None, "")
 
     def _sqlite(self, sql: str, args: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
@@ -91,9 +92,6 @@ class SqlitePort:
     async def begin(self) -> None:
         if not self.con.in_transaction:
             self.con.execute("BEGIN IMMEDIATE")
-        if not self._savepoint:
-            self.con.execute("SAVEPOINT job")
-            self._savepoint = True
 
     def for_update(self, alias: str) -> str:
         return ""
@@ -106,22 +104,16 @@ class SqlitePort:
 
     async def execute(self, sql: str, *args: Any) -> int:
         await self.begin()
+        self.wrote = True
         return self.con.execute(*self._sqlite(sql, args)).rowcount
 
     async def write_returning(self, sql: str, *args: Any) -> Row | None:
         await self.begin()
+        self.wrote = True
         return self.con.execute(*self._sqlite(sql, args)).fetchone()
 
     def read_stamp(self, value: Any) -> datetime | None:
         return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-    def end_job(self, *, keep: bool) -> None:
-        """After one procedure: keep its writes (in the batch's transaction) or undo them."""
-        if self._savepoint:
-            if not keep:
-                self.con.execute("ROLLBACK TO job")
-            self.con.execute("RELEASE job")
-            self._savepoint = False
 
 
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")

@@ -5,10 +5,9 @@ adapter one write took ~6 ms of CPU (four thread hand-offs per statement); here 
 one hand-off and ~40 µs of plain `sqlite3`, and the writes that queued up meanwhile share one
 `BEGIN IMMEDIATE … COMMIT` (group commit). A write is a procedure written once for both
 databases against `collector.dbport.Port`; here it gets a `SqlitePort` and is driven to its end
-in this thread (`dbport.drive`: it never suspends). Each write that writes runs inside its own
-SAVEPOINT, so one refused write (a 4xx) leaves the others in its batch, and the database,
-exactly as they were. A write's future is resolved only after its batch has committed: no one
-is told "saved" early.
+in this thread (`dbport.drive`: it never suspends). One refused write (a 4xx) leaves the others
+in its batch, and the database, exactly as they were (`_attempt`). A write's future is
+resolved only after its batch has committed: no one is told "saved" early.
 """
 
 import asyncio
@@ -99,18 +98,10 @@ class SqliteWriter:
 
     @staticmethod
     def _commit(con: sqlite3.Connection, batch: list[Job]) -> list[Outcome]:
-        outcomes: list[Outcome] = []
-        port = SqlitePort(con)
+        refused: dict[int, BaseException] = {}
         try:
-            for job in batch:
-                try:
-                    result = drive(job[2](port))
-                except Exception as exc:
-                    port.end_job(keep=False)
-                    outcomes.append((job, None, exc))
-                else:
-                    port.end_job(keep=True)
-                    outcomes.append((job, result, None))
+            while (outcomes := _attempt(con, batch, refused)) is None:
+                pass  # a write failed after writing: its batch was undone, and runs again
             if con.in_transaction:  # the first write of the batch began it (port.begin)
                 con.execute("COMMIT")
         except sqlite3.Error as exc:
@@ -129,6 +120,33 @@ class SqliteWriter:
         for loop, items in by_loop.items():
             if not loop.is_closed():
                 loop.call_soon_threadsafe(_resolve, items)
+
+
+def _attempt(
+    con: sqlite3.Connection, batch: list[Job], refused: dict[int, BaseException]
+) -> list[Outcome] | None:
+    """Run the batch's writes in one transaction, minus those already `refused`. A write that
+    fails before writing anything leaves nothing to undo. One that fails after writing is
+    rare (a 4xx is decided before the first write), so rather than a SAVEPOINT around every
+    write (two statements each), the batch is rolled back, that write added to `refused`,
+    and None returned: the caller runs the others again, on the database as it was."""
+    port = SqlitePort(con)
+    outcomes: list[Outcome] = []
+    for i, job in enumerate(batch):
+        if i in refused:
+            outcomes.append((job, None, refused[i]))
+            continue
+        port.wrote = False
+        try:
+            outcomes.append((job, drive(job[2](port)), None))
+        except Exception as exc:
+            if port.wrote:
+                refused[i] = exc
+                if con.in_transaction:
+                    con.execute("ROLLBACK")
+                return None
+            outcomes.append((job, None, exc))
+    return outcomes
 
 
 def _resolve(items: list[tuple[asyncio.Future, Any, BaseException | None]]) -> None:

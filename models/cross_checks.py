@@ -6,6 +6,7 @@ confirms them with a reason.
 """
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -55,11 +56,11 @@ def says_nothing(value: Any) -> bool:
     return flat in NOTHING
 
 
-def _targets(tool: AuditTool, condition: Condition) -> list[Question]:
+def _targets(tool: AuditTool, condition: Condition) -> Sequence[Question]:
     if condition.question == OVERALL:
-        return [tool.overall]
+        return (tool.overall,)
     if condition.question == ANY_GRADE:
-        return list(tool.grade_questions)
+        return tool.grade_questions
     q = tool.question(condition.question)
     return [q] if q is not None else []
 
@@ -93,8 +94,7 @@ def _matches(tool: AuditTool, rule: Rule, answers: dict[str, Any]) -> list[str] 
         if not hit:
             return None
         keys += hit
-    order = [q.key for q in tool.questions]
-    return sorted(set(keys), key=order.index)
+    return sorted(set(keys), key=tool.position.__getitem__)
 
 
 def findings(tool: AuditTool, answers: dict[str, Any]) -> list[CrossCheckFinding]:

@@ -181,13 +181,18 @@ class AuditTool(BaseModel):
     def question(self, key: str) -> Question | None:
         return self._by_key.get(key)
 
-    @property
+    @cached_property
+    def position(self) -> dict[str, int]:
+        """Each question's place in the tool (to put keys in tool order)."""
+        return {q.key: i for i, q in enumerate(self.questions)}
+
+    @cached_property
     def overall(self) -> GradeQuestion:
         return next(q for q in self.questions if isinstance(q, GradeQuestion) and q.overall)
 
-    @property
-    def grade_questions(self) -> list[GradeQuestion]:
-        return [q for q in self.questions if isinstance(q, GradeQuestion)]
+    @cached_property
+    def grade_questions(self) -> tuple[GradeQuestion, ...]:
+        return tuple(q for q in self.questions if isinstance(q, GradeQuestion))
 
     @property
     def grade_descriptors(self) -> list[tuple[str, str, str]]:

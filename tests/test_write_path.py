@@ -173,7 +173,7 @@ async def test_writer_tells_no_one_saved_when_their_batch_does_not_commit(sqlite
         await writer.close()
 
 
-async def test_writer_runs_each_write_in_its_own_savepoint(sqlite_file):
+async def test_a_write_that_fails_after_writing_leaves_nothing_and_the_others_stand(sqlite_file):
     writer = SqliteWriter(sqlite_file)
     writer.start()
 

@@ -161,7 +161,22 @@ def raises_alert(question: Question, clean: Any) -> bool:
 def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
     """The fields of ReturnPublic: answers in tool order and where the auditor resumes."""
     tool: AuditTool = load_tool(facts.tool_version)
-    given = {k for k, v in answers.items() if v is not None}
+    # One pass over the tool (every answer write builds this): a required question counts
+    # as missing while unanswered or answered with nothing (None: skipped).
+    ordered: dict[str, Any] = {}
+    missing: list[str] = []
+    next_question = None
+    for q in tool.questions:
+        key = q.key
+        if key in answers:
+            value = ordered[key] = answers[key]
+            if value is None and q.required:
+                missing.append(key)
+        else:
+            if next_question is None:
+                next_question = key
+            if q.required:
+                missing.append(key)
     return {
         "id": facts.id,
         "round": facts.round_slug,
@@ -169,11 +184,11 @@ def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
         "case": facts.case_reference,
         "status": facts.status,
         "tool_version": tool.version,
-        "answers": {q.key: answers[q.key] for q in tool.questions if q.key in answers},
+        "answers": ordered,
         "answered": len(answers),  # skipped optional questions count as dealt with
         "total_questions": len(tool.questions),
-        "next_question": next((q.key for q in tool.questions if q.key not in answers), None),
-        "missing": tool.missing(given),
+        "next_question": next_question,
+        "missing": missing,
         "submitted_at": facts.submitted_at,
         "reopened_reason": facts.reopened_reason,
         "cross_checks": cross_check_findings(tool, answers),
