@@ -13,7 +13,7 @@ from typing import Any
 
 import aiohttp
 
-from models.returns import AnswerResult, ReturnPublic
+from models.returns import ANSWER_RESULT, RETURN_PUBLIC, AnswerResult, ReturnPublic
 
 log = logging.getLogger(__name__)
 
@@ -225,12 +225,12 @@ class CollectorClient:
     # Returns
     async def open_return(self, tid: int | None, slug: str, case: str) -> ReturnPublic:
         body = {"round": slug, "case": case}
-        return ReturnPublic.model_validate(
+        return RETURN_PUBLIC.validate_python(
             await self.request("POST", "/api/returns", tid, json=body)
         )
 
     async def get_return(self, tid: int | None, rid: int) -> ReturnPublic:
-        return ReturnPublic.model_validate(await self.request("GET", f"/api/returns/{rid}", tid))
+        return RETURN_PUBLIC.validate_python(await self.request("GET", f"/api/returns/{rid}", tid))
 
     async def put_answer(
         self,
@@ -249,7 +249,7 @@ class CollectorClient:
         if names_ok:
             body["names_ok"] = True
         path = f"/api/returns/{rid}/answers/{key}"
-        return AnswerResult.model_validate(await self.request("PUT", path, tid, json=body))
+        return ANSWER_RESULT.validate_python(await self.request("PUT", path, tid, json=body))
 
     async def add_part(
         self,
@@ -264,7 +264,7 @@ class CollectorClient:
         """One more message of a narrative, joined to the stored text by the collector."""
         body = {"text": text, "update_id": update_id, "fresh": fresh, "names_ok": names_ok}
         path = f"/api/returns/{rid}/answers/{key}/parts"
-        return AnswerResult.model_validate(await self.request("POST", path, tid, json=body))
+        return ANSWER_RESULT.validate_python(await self.request("POST", path, tid, json=body))
 
     async def submit(self, tid: int | None, rid: int, confirm_reason: str | None = None) -> dict:
         body = {"confirm_reason": confirm_reason} if confirm_reason else {}

@@ -18,7 +18,7 @@ from bot.client import CollectorError, CollectorUnavailable
 from collector.errors import DomainError
 from collector.services import return_rules as rules
 from models.enums import ReturnStatus, RoundStatus
-from models.returns import AnswerResult, ConcernAlert, ReturnPublic
+from models.returns import ANSWER_RESULT, RETURN_PUBLIC, AnswerResult, ConcernAlert, ReturnPublic
 from models.tool import load_tool
 
 TOOL_VERSION = "maa-audit-1"
@@ -76,10 +76,10 @@ class FakeCollector:
 
     def _public(self, r: _Return) -> ReturnPublic:
         r.round_status = self.round_status
-        return ReturnPublic.model_validate(rules.public(r.facts, r.answers))
+        return RETURN_PUBLIC.validate_python(rules.public(r.facts, r.answers))
 
     def _result(self, r: _Return, alert: ConcernAlert | None = None, repeat=False) -> AnswerResult:
-        return AnswerResult.model_validate(
+        return ANSWER_RESULT.validate_python(
             {**rules.public(r.facts, r.answers), "alert": alert, "repeat": repeat}
         )
 

@@ -9,7 +9,7 @@ from bot import flow, flow_views, texts
 from bot.flow_out import Throttle, minutes
 from models.buttons import MAX_CALLBACK, SEP, Kind, StaleButton, decode, encode
 from models.grades import NOT_GRADED, SCALE
-from models.returns import ReturnPublic
+from models.returns import RETURN_PUBLIC
 from models.tool import load_tool
 
 TOOL = load_tool("maa-audit-1")
@@ -19,7 +19,7 @@ RID = 9_999_999_999  # a large return id: callback data must still fit
 def ret(answers=None, **extra):
     answers = answers or {}
     nxt = next((q.key for q in TOOL.questions if q.key not in answers), None)
-    return ReturnPublic.model_validate(
+    return RETURN_PUBLIC.validate_python(
         {"id": RID, "round": "r-2024", "agency": "police", "case": "C3", "status": "draft",
          "tool_version": TOOL.version, "answers": answers, "answered": len(answers),
          "total_questions": len(TOOL.questions), "next_question": nxt,

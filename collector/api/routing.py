@@ -172,8 +172,8 @@ def _wrap(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.StreamRes
         result = await endpoint.handler(Call(request, actor, body, credentials))
         if endpoint.raw:
             return result
-        if type(result) is endpoint.response:  # built by the service: serialise it as it is
-            body = result.model_dump_json().encode()
+        if adapter is not None and type(result) is endpoint.response:  # built by the service
+            body = adapter.dump_json(result)
             return web.Response(body=body, status=endpoint.status, content_type=JSON)
         if adapter is None:
             payload = result

@@ -198,13 +198,13 @@ def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
 
 # Built without a second validation: every field comes typed from ReturnFacts and the tool.
 def return_public(facts: ReturnFacts, answers: dict[str, Any]) -> ReturnPublic:
-    return ReturnPublic.model_construct(**public(facts, answers))
+    return ReturnPublic(**public(facts, answers))
 
 
 def answer_result(
     facts: ReturnFacts, answers: dict[str, Any], alert: ConcernAlert | None, repeat: bool = False
 ) -> AnswerResult:
-    return AnswerResult.model_construct(**public(facts, answers), alert=alert, repeat=repeat)
+    return AnswerResult(**public(facts, answers), alert=alert, repeat=repeat)
 
 
 def confirm_cross_checks(found: list[CrossCheckFinding], reason: str | None) -> str | None:
