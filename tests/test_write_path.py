@@ -196,6 +196,36 @@ async def test_a_write_that_fails_after_writing_leaves_nothing_and_the_others_st
         await writer.close()
 
 
+async def test_several_writes_failing_after_writing_in_one_batch_leave_only_the_good_ones(
+    sqlite_file,
+):
+    writer = SqliteWriter(sqlite_file)
+    writer.start()
+
+    async def good(port):
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
+        return (await port.fetch_one("SELECT count(*) FROM child"))[0]
+
+    async def half_then_fails(port):
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
+        await port.execute("INSERT INTO child (parent_id) VALUES (1)")
+        raise ValueError("refused after writing")
+
+    async def refused_before_writing(port):
+        await port.fetch_one("SELECT count(*) FROM child")
+        raise LookupError("refused before writing")
+
+    try:
+        jobs = [good, half_then_fails, refused_before_writing, good, half_then_fails, good]
+        results = await asyncio.gather(*(writer.run(j) for j in jobs), return_exceptions=True)
+        # The good ones saw only each other's rows: the batch ran again without the others.
+        assert [results[0], results[3], results[5]] == [1, 2, 3], results
+        assert [type(results[i]) for i in (1, 2, 4)] == [ValueError, LookupError, ValueError]
+        assert await asyncio.to_thread(_count, sqlite_file) == 3
+    finally:
+        await writer.close()
+
+
 async def test_closing_the_writer_finishes_the_writes_already_queued(sqlite_file):
     writer = SqliteWriter(sqlite_file)
     writer.start()
