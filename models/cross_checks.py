@@ -62,7 +62,7 @@ def _targets(tool: AuditTool, condition: Condition) -> Sequence[Question]:
     if condition.question == ANY_GRADE:
         return tool.grade_questions
     q = tool.question(condition.question)
-    return [q] if q is not None else []
+    return (q,) if q is not None else ()
 
 
 def _holds(question: Question, condition: Condition, answers: dict[str, Any]) -> bool:

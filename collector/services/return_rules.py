@@ -161,22 +161,16 @@ def raises_alert(question: Question, clean: Any) -> bool:
 def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
     """The fields of ReturnPublic: answers in tool order and where the auditor resumes."""
     tool: AuditTool = load_tool(facts.tool_version)
-    # One pass over the tool (every answer write builds this): a required question counts
-    # as missing while unanswered or answered with nothing (None: skipped).
+    # One pass over the tool for the answers in order and the first unanswered question
+    # (every answer write builds this); what is missing stays the tool's one rule.
     ordered: dict[str, Any] = {}
-    missing: list[str] = []
     next_question = None
     for q in tool.questions:
-        key = q.key
-        if key in answers:
-            value = ordered[key] = answers[key]
-            if value is None and q.required:
-                missing.append(key)
-        else:
-            if next_question is None:
-                next_question = key
-            if q.required:
-                missing.append(key)
+        if q.key in answers:
+            ordered[q.key] = answers[q.key]
+        elif next_question is None:
+            next_question = q.key
+    given = {k for k, v in answers.items() if v is not None}
     return {
         "id": facts.id,
         "round": facts.round_slug,
@@ -188,7 +182,7 @@ def public(facts: ReturnFacts, answers: dict[str, Any]) -> dict[str, Any]:
         "answered": len(answers),  # skipped optional questions count as dealt with
         "total_questions": len(tool.questions),
         "next_question": next_question,
-        "missing": missing,
+        "missing": tool.missing(given),
         "submitted_at": facts.submitted_at,
         "reopened_reason": facts.reopened_reason,
         "cross_checks": cross_check_findings(tool, answers),
