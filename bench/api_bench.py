@@ -19,8 +19,6 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -31,6 +29,7 @@ from aiohttp import web
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.procs import cpu_seconds, free_port, pin, profile, thread_cpu
 from collector.app import create_app
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -44,12 +43,6 @@ from models.settings import Settings
 
 TOKEN = "bench-service-token"
 AUDITORS = 50
-
-
-def pin(cores: set[int] | None) -> None:
-    """Keep this process, and the threads it starts, on these cores (None: anywhere)."""
-    if cores is not None:
-        os.sched_setaffinity(0, cores)
 
 
 def bare_server(port: int, cores: set[int] | None = None) -> None:
@@ -180,39 +173,6 @@ async def count_events(url: str) -> int:
         await db.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU time of these processes so far (Linux /proc)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        except OSError:  # a backend that ended meanwhile
-            continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def thread_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds so far of a process's event loop (its main thread) and its other threads
-    (the SQLite writer, asyncio.to_thread workers), from Linux /proc."""
-    out: dict[str, float] = {}
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        name = "event loop" if task.name == str(pid) else "other threads"
-        try:
-            fields = (task / "stat").read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        ticks = int(fields[11]) + int(fields[12])
-        out[name] = out.get(name, 0) + ticks / os.sysconf("SC_CLK_TCK")
-    return out
-
-
 async def server_backends(url: str) -> list[int]:
     """The PostgreSQL server processes serving the MAA collector (none for SQLite)."""
     if not url.startswith("postgresql"):
@@ -229,19 +189,6 @@ async def server_backends(url: str) -> list[int]:
     finally:
         await conn.close()
     return [r["pid"] for r in rows]
-
-
-def profile(pid: int, out: str, seconds: float, gil: bool = False) -> "subprocess.Popen[bytes]":
-    """py-spy (pip install py-spy) sampling the server while the load runs, at ~1 kHz (its
-    default 100 Hz leaves too few samples of a 10 s run). `gil`: only the thread that holds the
-    GIL is sampled, i.e. Python's CPU; without it a thread waiting for the GIL (the event loop
-    while the writer thread runs, and the other way round) counts too."""
-    py_spy = Path(sys.executable).with_name("py-spy")
-    command = [str(py_spy), "record", "--pid", str(pid), "--duration", str(int(seconds) - 1)]
-    command += ["--output", out, "--nonblocking", "--rate", "997"] + (["--gil"] if gil else [])
-    if out.endswith(".txt"):
-        command += ["--format", "raw"]  # collapsed stacks: `sort -k2 -n` them
-    return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -264,7 +211,7 @@ def main() -> None:
     args = parser.parse_args()
     # One core for the server under test, the others for the load, as the docstring says.
     # Unpinned, the OS moves a server's event loop and its writer thread between cores, and
-    # the two hand the GIL to each other across them (~8% more CPU per write, measured).
+    # the two hand the GIL to each other across them (~7% more CPU per write, measured).
     server_cores = client_cores = None
     if not args.no_pin and args.replicas == 1 and len(os.sched_getaffinity(0)) >= 2:
         cores = sorted(os.sched_getaffinity(0))

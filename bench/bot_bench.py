@@ -37,7 +37,6 @@ import os
 import platform
 import random
 import shutil
-import socket
 import sys
 import tempfile
 import time
@@ -51,6 +50,7 @@ from aiohttp import web
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.api_bench import wait_up
+from bench.procs import free_port
 from collector.app import create_app
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -82,13 +82,6 @@ WARMUP_TIMEOUT = 120.0
 
 
 # ---- the collector ------------------------------------------------------------------------------
-def free_port() -> int:
-    """A free TCP port on loopback (the collector's subprocess binds it right after)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def collector_process(port: int, url: str) -> None:
     """The real collector (create_app) on SQLite, in its own process."""
     settings = Settings(database_url=url, service_token=SERVICE_TOKEN, port=port, _env_file=None)

@@ -22,7 +22,6 @@ import bisect
 import multiprocessing
 import os
 import platform
-import socket
 import statistics
 import sys
 import tempfile
@@ -37,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.api_bench import AUDITORS, TOKEN, load, maa_server, wait_up
 from bench.api_bench import seed as seed_writers
+from bench.procs import cpu_seconds, free_port
 from bench.synthetic import big_snapshot
 from collector.auth import SYSTEM
 from collector.db import Database
@@ -51,12 +51,6 @@ from models.rounds import Case
 from models.settings import Settings
 
 COORD_TID = 990001  # the coordinator's Telegram id, for the bot's service token to act as
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(values: list[float], p: float) -> float:
@@ -145,12 +139,6 @@ def start_server(url: str) -> tuple[multiprocessing.Process, str]:
     return proc, f"http://127.0.0.1:{port}"
 
 
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux /proc)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def load_average() -> str:
     return "load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
 
@@ -180,9 +168,9 @@ async def dashboard(url: str, args: argparse.Namespace) -> None:
         http = await desk_session(url, base, coord)
         cold, body = await timed_get(http, page)
         # Nothing changed between requests: the figures are as they were.
-        cpu = cpu_seconds(proc.pid)
+        cpu = cpu_seconds([proc.pid])
         warm = [(await timed_get(http, page))[0] for _ in range(args.requests)]
-        warm_cpu = (cpu_seconds(proc.pid) - cpu) / len(warm) * 1000
+        warm_cpu = (cpu_seconds([proc.pid]) - cpu) / len(warm) * 1000
         # Right after a change: a coordinator reopens one more submitted return through the
         # API (the grid, the tally and the progress all move), then the page is asked for.
         headers = {"Authorization": f"Bearer {TOKEN}", "X-MAA-Telegram-Id": str(COORD_TID)}
@@ -191,9 +179,9 @@ async def dashboard(url: str, args: argparse.Namespace) -> None:
             reopen = f"{base}/api/returns/{1 + n * 37 % (args.agencies * args.cases)}/reopen"
             async with http.post(reopen, json={"reason": "Bench"}, headers=headers) as r:
                 assert r.status == 200, (r.status, await r.text())
-            cpu = cpu_seconds(proc.pid)
+            cpu = cpu_seconds([proc.pid])
             ms, body = await timed_get(http, page)
-            changed_cpu += cpu_seconds(proc.pid) - cpu
+            changed_cpu += cpu_seconds([proc.pid]) - cpu
             changed.append(ms)
             if n == 1:  # the page tells of the change at once
                 assert f"{args.cases - 1} (of {args.cases})".encode() in body
@@ -267,9 +255,9 @@ async def live(url: str, args: argparse.Namespace) -> None:
     proc, base = start_server(url)
     try:
         await wait_up(base + "/healthz")
-        cpu = cpu_seconds(proc.pid)
+        cpu = cpu_seconds([proc.pid])
         alone, _ = await writes(base, pairs, args.seconds)
-        alone_cpu = (cpu_seconds(proc.pid) - cpu) / (alone * args.seconds) * 1e6
+        alone_cpu = (cpu_seconds([proc.pid]) - cpu) / (alone * args.seconds) * 1e6
         print(f"{load_average()}")
         print(f"answer writes, no desk pages open: {alone:.0f}/s ({alone_cpu:.0f} µs CPU each)")
         http = await desk_session(url, base, coord.id)
@@ -305,9 +293,9 @@ async def live(url: str, args: argparse.Namespace) -> None:
             wave = range(start, min(start + 10, args.clients))
             tasks += [asyncio.create_task(client(i)) for i in wave]
             await asyncio.wait_for(until_connected(wave[-1] + 1), 60)
-        cpu = cpu_seconds(proc.pid)
+        cpu = cpu_seconds([proc.pid])
         with_pages, probes = await writes(base, pairs, args.seconds)
-        pages_cpu = (cpu_seconds(proc.pid) - cpu) / (with_pages * args.seconds) * 1e6
+        pages_cpu = (cpu_seconds([proc.pid]) - cpu) / (with_pages * args.seconds) * 1e6
         await asyncio.sleep(2)
         for t in tasks:
             t.cancel()

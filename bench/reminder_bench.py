@@ -16,7 +16,6 @@ import json
 import multiprocessing
 import os
 import platform
-import socket
 import sys
 import tempfile
 import time
@@ -29,6 +28,7 @@ from sqlalchemy import func, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
 
+from bench.procs import free_port
 from bot.client import CollectorClient
 from bot.outbox import OutboxSender
 from collector.app import create_app
@@ -91,12 +91,6 @@ def serve_collector(url: str, port: int) -> None:
     """The collector in its own process, as deployed: its work does not delay the sender."""
     settings = Settings(database_url=url, service_token=SERVICE_TOKEN, _env_file=None)
     web.run_app(create_app(settings), host="127.0.0.1", port=port, print=None, access_log=None)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def wait_until_up(url: str) -> None:
